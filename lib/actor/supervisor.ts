@@ -1,0 +1,558 @@
+/**
+ * The supervisor: starts host threads, owns every channel, routes, restarts
+ * with OTP semantics, and owns the clock. It runs in the embedding thread.
+ *
+ * Every change to the set of running children (start, restart, stop) runs
+ * through one queue, so a failure that arrives during a restart is handled
+ * after it, against the state it left.
+ */
+import { EventEmitter } from 'node:events';
+import { MessageChannel } from 'node:worker_threads';
+import type { ActorStats } from './actor-cell.js';
+import { createPackr, seedStructures } from './codec.js';
+import {
+  MAIN_HOST,
+  SUPERVISOR_ADDRESS,
+  type ClockKind,
+  type DeadLetter,
+  type FromHost,
+  type HostId,
+  type Routing,
+  type ToHost,
+} from './control.js';
+import { ActorDownError, EscalationError } from './errors.js';
+import { HostHandle, type HeartbeatOptions } from './host-handle.js';
+import type { ActorInspector } from './inspect.js';
+import { MainEndpoint } from './main-endpoint.js';
+import {
+  childrenToRestart,
+  defaultRestartPolicy,
+  defaultShutdownMs,
+  isGroupSpec,
+  recordRestart,
+  shouldRestart,
+  validateChildSpecs,
+  type ChildSpec,
+  type ExitReason,
+  type RestartPolicy,
+  type RestartType,
+} from './supervision.js';
+import { RealTimers, VirtualTimers, type TimerService } from './timers.js';
+import type { ActorSpec, Address, LogLevel, Message, RequestOptions, Sender } from './types.js';
+import { VirtualClock } from './virtual-clock.js';
+
+export interface SupervisorOptions {
+  readonly children?: readonly ChildSpec[];
+  readonly policy?: Partial<RestartPolicy>;
+  /** `virtual`: discrete-event time driven by `clock.runFor`; default `real`. */
+  readonly clock?: ClockKind;
+  /** How frames travel between hosts: a direct MessagePort per pair (default), or through the supervisor. */
+  readonly routing?: Routing;
+  /** Batch messages per destination per event-loop turn (default true). */
+  readonly batch?: boolean;
+  /** Extra msgpack shapes shared by every thread (see codec.ts). */
+  readonly structures?: readonly (readonly string[])[];
+  /** A message (and, when batched, a frame's share) larger than this is rejected. Default 16 MiB. */
+  readonly maxMessageBytes?: number;
+  readonly heartbeat?: Partial<HeartbeatOptions>;
+  readonly logLevel?: LogLevel;
+  /** How many dead letters to keep for `deadLetters`. Default 1,000. */
+  readonly deadLetterLimit?: number;
+}
+
+/** Time as the embedder sees it. Under the real clock, `runFor` just waits. */
+export interface SupervisorClock {
+  readonly kind: ClockKind;
+  now(): number;
+  runFor(ms: number): Promise<void>;
+  runUntil(t: number): Promise<void>;
+  /** Wait until every host is idle and no message is in flight (virtual clock), or one turn (real). */
+  settle(): Promise<void>;
+}
+
+interface ChildState {
+  readonly spec: ChildSpec;
+  readonly addresses: readonly Address[];
+  host: HostHandle | null;
+  incarnation: number;
+  /** Group children: the in-place restart window. */
+  groupWindow: number[];
+}
+
+export type SupervisorState = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+const defaultGroupPolicy: RestartPolicy = { strategy: 'one_for_one', intensity: 10, periodMs: 5_000 };
+
+export class Supervisor extends EventEmitter {
+  state: SupervisorState = 'starting';
+  private readonly policy: RestartPolicy;
+  private readonly children = new Map<string, ChildState>();
+  private order: string[] = [];
+  private readonly addressToChild = new Map<Address, string>();
+  private readonly hosts = new Map<HostId, HostHandle>();
+  private readonly expectedExits = new WeakSet<HostHandle>();
+  private readonly restartCounts = new Map<Address, number>();
+  private readonly lastErrors = new Map<Address, string>();
+  private window: number[] = [];
+  private queue: Promise<void> = Promise.resolve();
+  private readonly main: MainEndpoint;
+  private readonly timers: TimerService;
+  private readonly vclock: VirtualClock | null;
+  private readonly structures: string[][];
+  private readonly deadLetterLog: DeadLetter[] = [];
+  private deadLetterTotal = 0;
+  readonly clock: SupervisorClock;
+  /** Resolves when the supervisor has stopped, or failed after escalation. */
+  readonly done: Promise<EscalationError | null>;
+  private finish!: (outcome: EscalationError | null) => void;
+
+  private constructor(private readonly options: SupervisorOptions) {
+    super();
+    this.policy = { ...defaultRestartPolicy, ...options.policy };
+    this.structures = seedStructures({ structures: options.structures ?? [] });
+    this.done = new Promise((resolve) => (this.finish = resolve));
+    let main!: MainEndpoint;
+    if (options.clock === 'virtual') {
+      const vt = new VirtualTimers({
+        set: (t) => this.vclock!.timers(MAIN_HOST, [t], []),
+        cancel: (id) => this.vclock!.timers(MAIN_HOST, [], [id]),
+      });
+      this.timers = vt;
+      this.vclock = new VirtualClock({
+        hosts: () => this.liveHostIds(),
+        mainCounters: () => {
+          main.flushFrames();
+          return { sent: main.sentTo, recv: main.recvFrom };
+        },
+        fire: (host, now, ids) => {
+          vt.observe(now);
+          if (host === MAIN_HOST) vt.fire(now, ids);
+          else this.hosts.get(host)?.post({ k: 'fire', now, ids });
+        },
+        controlSent: (host) => this.hosts.get(host)?.controlSent ?? 0,
+      });
+    } else {
+      this.timers = new RealTimers(true);
+      this.vclock = null;
+    }
+    main = new MainEndpoint({
+      packr: createPackr(this.structures),
+      timers: this.timers,
+      batch: options.batch ?? true,
+      maxMessageBytes: options.maxMessageBytes ?? 16 * 1024 * 1024,
+      onMessage: (msg, from) => this.emit('message', msg, from),
+      onDeadLetters: (letters) => this.recordDeadLetters(letters),
+      onTurn: () => this.vclock?.scheduleCheck(),
+    });
+    this.main = main;
+    this.clock = this.makeClock();
+  }
+
+  static async start(options: SupervisorOptions = {}): Promise<Supervisor> {
+    const children = options.children ?? [];
+    validateChildSpecs(children);
+    const sup = new Supervisor(options);
+    try {
+      for (const spec of children) await sup.serialized(() => sup.addChild(spec));
+    } catch (err) {
+      await sup.stop();
+      throw err;
+    }
+    sup.state = 'running';
+    return sup;
+  }
+
+  // ---- the embedding's messaging ----------------------------------------
+
+  send(to: Address, msg: Message): void {
+    this.main.send(SUPERVISOR_ADDRESS, to, msg);
+  }
+
+  request<R = unknown>(to: Address, msg: Message, options?: RequestOptions): Promise<R> {
+    return this.main.request<R>(SUPERVISOR_ADDRESS, to, msg, options?.timeoutMs);
+  }
+
+  /** Answer a request that an actor sent to `supervisor`. */
+  reply(to: Sender, value: unknown): void {
+    this.main.reply(SUPERVISOR_ADDRESS, to, { ok: true, value });
+  }
+
+  /**
+   * Fault injection: deliver raw bytes as a frame to the host of `address`, as
+   * if another thread had sent them (codec fuzzing, undecodable-message tests).
+   */
+  injectFrame(address: Address, bytes: Uint8Array): void {
+    const hostId = this.main.routes.get(address);
+    const host = hostId ? this.hosts.get(hostId) : undefined;
+    if (!host) throw new ActorDownError(address, 'not running');
+    const copy = Uint8Array.prototype.slice.call(bytes);
+    // From a pseudo-peer named 'inject', so that the virtual clock's link counters are untouched.
+    host.post({ k: 'frame', from: 'inject', bytes: copy }, [copy.buffer as ArrayBuffer]);
+  }
+
+  get deadLetters(): readonly DeadLetter[] {
+    return this.deadLetterLog;
+  }
+
+  get deadLetterCount(): number {
+    return this.deadLetterTotal;
+  }
+
+  /** A typed remote view of one actor, answered by its host over comlink. */
+  inspect(address: Address): ActorInspector {
+    const hostOf = (): HostHandle => {
+      const id = this.addressToChild.get(address);
+      const host = id ? this.children.get(id)?.host : null;
+      if (!host || !host.alive) throw new ActorDownError(address, 'not running');
+      return host;
+    };
+    return {
+      address,
+      stats: async (): Promise<ActorStats> => {
+        const s = await withDeadline(hostOf().inspector.stats(address), address);
+        if (!s) throw new ActorDownError(address, 'not running');
+        return { ...s, restarts: this.restartCounts.get(address) ?? 0, lastError: s.lastError ?? this.lastErrors.get(address) ?? null };
+      },
+      threadId: async () => withDeadline(hostOf().inspector.threadId(), address),
+    };
+  }
+
+  /** Add a child after start (a node joining, a scenario's new pool). */
+  startChild(spec: ChildSpec): Promise<void> {
+    validateChildSpecs([...[...this.children.values()].map((c) => c.spec), spec]);
+    return this.serialized(() => this.addChild(spec));
+  }
+
+  /** Stop a child and forget it. */
+  terminateChild(id: string): Promise<void> {
+    return this.serialized(async () => {
+      const child = this.children.get(id);
+      if (!child) return;
+      await this.stopHost(child);
+      this.forgetChild(child);
+    });
+  }
+
+  /** Orderly shutdown: children in reverse start order, each within its deadline. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'failed') return;
+    this.state = 'stopping';
+    await this.serialized(async () => {
+      for (const id of [...this.order].reverse()) await this.stopHost(this.children.get(id)!);
+    });
+    this.state = 'stopped';
+    this.finish(null);
+  }
+
+  // ---- children and hosts -----------------------------------------------
+
+  private serialized(op: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(async () => {
+      this.vclock?.block();
+      try {
+        await op();
+      } finally {
+        this.vclock?.unblock();
+      }
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async addChild(spec: ChildSpec): Promise<void> {
+    const addresses = isGroupSpec(spec) ? spec.group.map((a) => a.address) : [spec.id];
+    const child: ChildState = { spec, addresses, host: null, incarnation: 0, groupWindow: [] };
+    this.children.set(spec.id, child);
+    this.order.push(spec.id);
+    for (const a of addresses) this.addressToChild.set(a, spec.id);
+    const failed = await this.startHost(child);
+    if (failed) {
+      await this.stopHost(child);
+      this.forgetChild(child);
+      throw new Error(`child ${spec.id} failed to start: ${failed}`);
+    }
+  }
+
+  private forgetChild(child: ChildState): void {
+    this.children.delete(child.spec.id);
+    this.order = this.order.filter((id) => id !== child.spec.id);
+    for (const a of child.addresses) this.addressToChild.delete(a);
+    this.broadcast({ k: 'routes', set: [], del: [...child.addresses] });
+    this.main.setRoutes([], child.addresses);
+  }
+
+  private actorSpecs(child: ChildState): ActorSpec[] {
+    const s = child.spec;
+    if (isGroupSpec(s)) return [...s.group];
+    return [{ address: s.id, module: s.module, export: s.export, args: s.args }];
+  }
+
+  /** Start the child's host thread and its actors; returns an error text if an actor failed to start. */
+  private async startHost(child: ChildState): Promise<string | null> {
+    const hostId = `${child.spec.id}#${++child.incarnation}`;
+    const handle = new HostHandle(
+      hostId,
+      {
+        structures: this.structures,
+        clock: this.options.clock ?? 'real',
+        routing: this.options.routing ?? 'direct',
+        batch: this.options.batch ?? true,
+        maxMessageBytes: this.options.maxMessageBytes ?? 16 * 1024 * 1024,
+        logLevel: this.options.logLevel ?? 'warn',
+      },
+      { message: (h, msg) => this.onHostMessage(h, msg), exit: (h, reason) => this.onHostExit(h, reason) },
+      { intervalMs: 1_000, timeoutMs: 10_000, ...this.options.heartbeat },
+    );
+    child.host = handle;
+    try {
+      await handle.ready;
+    } catch (err) {
+      return (err as Error).message;
+    }
+    this.hosts.set(hostId, handle);
+    this.vclock?.addHost(hostId);
+    this.wire(handle);
+    const failed = await handle.call({ k: 'start', specs: this.actorSpecs(child) });
+    if (!handle.alive) return 'host died while starting';
+    const routes = child.addresses.map((a) => [a, hostId] as [Address, HostId]);
+    this.main.setRoutes(routes, []);
+    this.broadcast({ k: 'routes', set: routes, del: [] });
+    if (failed.length > 0) {
+      for (const f of failed) this.lastErrors.set(f.address, f.error);
+      return failed.map((f) => `${f.address}: ${f.error}`).join('; ');
+    }
+    return null;
+  }
+
+  /** Give a new host the routing table and a link to every other thread. */
+  private wire(handle: HostHandle): void {
+    const hostId = handle.hostId;
+    handle.post({ k: 'routes', set: [...this.main.routes], del: [] });
+    this.main.setLink(hostId, { post: (bytes) => handle.post({ k: 'frame', from: MAIN_HOST, bytes }, [bytes.buffer as ArrayBuffer]) });
+    const relay = (this.options.routing ?? 'direct') === 'relay';
+    for (const other of this.hosts.values()) {
+      if (other === handle || !other.alive) continue;
+      if (relay) {
+        handle.post({ k: 'link', host: other.hostId, port: null });
+        other.post({ k: 'link', host: hostId, port: null });
+      } else {
+        const { port1, port2 } = new MessageChannel();
+        handle.post({ k: 'link', host: other.hostId, port: port1 }, [port1]);
+        other.post({ k: 'link', host: hostId, port: port2 }, [port2]);
+      }
+    }
+  }
+
+  /** Orderly stop within the child's deadline, then the thread goes. */
+  private async stopHost(child: ChildState): Promise<void> {
+    const handle = child.host;
+    if (!handle) return;
+    child.host = null;
+    this.expectedExits.add(handle);
+    if (handle.alive) {
+      const deadline = child.spec.shutdownMs ?? defaultShutdownMs;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        handle.call({ k: 'stop', addresses: [...child.addresses].reverse() }),
+        new Promise((resolve) => (timer = setTimeout(resolve, deadline))),
+      ]);
+      clearTimeout(timer);
+      await handle.terminate();
+    }
+  }
+
+  private async killHost(child: ChildState, reason: string): Promise<void> {
+    const handle = child.host;
+    if (!handle) return;
+    child.host = null;
+    this.expectedExits.add(handle);
+    if (handle.alive) await handle.kill(reason);
+  }
+
+  /** Called for every host exit, expected or not: unhook it from routing and time. */
+  private onHostExit(handle: HostHandle, reason: string): void {
+    // A host that never became ready was not registered: startHost reports that failure itself.
+    if (!this.hosts.delete(handle.hostId)) return;
+    this.vclock?.removeHost(handle.hostId);
+    this.main.setLink(handle.hostId, null);
+    this.broadcast({ k: 'link', host: handle.hostId, port: null });
+    const addresses = [...this.main.routes].filter(([, h]) => h === handle.hostId).map(([a]) => a);
+    if (addresses.length > 0) {
+      this.main.markDown(addresses, reason);
+      this.broadcast({ k: 'down', addresses, reason });
+    }
+    if (!this.expectedExits.has(handle)) this.unexpectedExit(handle, reason);
+  }
+
+  private unexpectedExit(handle: HostHandle, reason: string): void {
+    const childId = handle.hostId.slice(0, handle.hostId.lastIndexOf('#'));
+    void this.serialized(() => this.childFailed(childId, handle, reason));
+  }
+
+  private onHostMessage(handle: HostHandle, msg: FromHost): void {
+    switch (msg.k) {
+      case 'frame':
+        if (msg.to === MAIN_HOST) this.main.onFrame(handle.hostId, msg.bytes);
+        else this.relay(handle.hostId, msg.to, msg.bytes);
+        return;
+      case 'timers':
+        this.vclock?.timers(handle.hostId, msg.set, msg.cancel);
+        return;
+      case 'idle':
+        this.vclock?.idle(handle.hostId, msg.control, msg);
+        return;
+      case 'dead':
+        this.recordDeadLetters(msg.letters);
+        return;
+      case 'crashed': {
+        this.lastErrors.set(msg.address, msg.error);
+        this.emit('crash', { address: msg.address, error: msg.error });
+        const childId = this.addressToChild.get(msg.address);
+        if (childId) void this.serialized(() => this.actorFailed(childId, handle, msg.address, msg.error));
+        return;
+      }
+      case 'ready':
+      case 'pong':
+      case 'done':
+        return; // handled by the HostHandle
+      default: {
+        const never: never = msg;
+        throw new Error(`unknown host message ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private relay(from: HostId, to: HostId, bytes: Uint8Array): void {
+    const target = this.hosts.get(to);
+    if (target?.alive) target.post({ k: 'frame', from, bytes }, [bytes.buffer as ArrayBuffer]);
+    else this.main.noteDeadLetter(from, to, '?', 'frame for a host that is down');
+  }
+
+  // ---- failures ----------------------------------------------------------
+
+  private async actorFailed(childId: string, handle: HostHandle, address: Address, error: string): Promise<void> {
+    const child = this.children.get(childId);
+    if (!child || child.host !== handle || !this.isActive()) return; // stale: already replaced
+    const spec = child.spec;
+    if (!isGroupSpec(spec)) {
+      await this.childFailed(childId, handle, error);
+      return;
+    }
+    const policy = { ...defaultGroupPolicy, ...spec.policy };
+    const { window, exceeded } = recordRestart(child.groupWindow, this.timers.now(), policy);
+    child.groupWindow = window;
+    if (exceeded) {
+      await this.childFailed(childId, handle, `group restart intensity exceeded; last: ${address}: ${error}`);
+      return;
+    }
+    const order = spec.group.map((a) => a.address);
+    const restart = childrenToRestart(policy.strategy, order, address, () => 'permanent', 'crash');
+    await handle.call({ k: 'restart', addresses: restart });
+    this.countRestarts(restart);
+    this.emit('restart', { child: childId, addresses: restart, reason: error });
+  }
+
+  /** A child as a whole failed (its host died, or its only actor crashed): apply the strategy. */
+  private async childFailed(childId: string, handle: HostHandle, reason: string, exit: ExitReason = 'crash'): Promise<void> {
+    const child = this.children.get(childId);
+    if (!child || child.host !== handle || !this.isActive()) return;
+    for (const a of child.addresses) if (!this.lastErrors.has(a)) this.lastErrors.set(a, reason);
+    const { window, exceeded } = recordRestart(this.window, this.timers.now(), this.policy);
+    this.window = window;
+    if (exceeded) {
+      await this.killHost(child, reason);
+      await this.escalate(childId, reason);
+      return;
+    }
+    const restartOf = (id: string): RestartType => this.children.get(id)?.spec.restart ?? 'permanent';
+    const ids = childrenToRestart(this.policy.strategy, this.order, childId, restartOf, exit);
+    if (!ids.includes(childId)) {
+      // Not to be restarted (temporary, or transient ending normally): it leaves.
+      await this.killHost(child, reason);
+      if (!shouldRestart(restartOf(childId), exit)) this.forgetChild(child);
+      return;
+    }
+    // Siblings stop in reverse start order, orderly; the failed child is killed.
+    for (const id of [...ids].reverse()) {
+      const c = this.children.get(id)!;
+      if (id === childId) await this.killHost(c, reason);
+      else await this.stopHost(c);
+    }
+    for (const id of ids) {
+      const c = this.children.get(id)!;
+      const failed = await this.startHost(c);
+      this.countRestarts(c.addresses);
+      if (failed && c.host) {
+        const h = c.host;
+        void this.serialized(() => this.childFailed(id, h, failed));
+      }
+    }
+    this.emit('restart', { child: childId, children: ids, reason });
+  }
+
+  private async escalate(childId: string, reason: string): Promise<void> {
+    const err = new EscalationError(childId, reason);
+    this.state = 'failed';
+    for (const id of [...this.order].reverse()) await this.stopHost(this.children.get(id)!);
+    this.emit('escalated', err);
+    this.finish(err);
+  }
+
+  private isActive(): boolean {
+    return this.state === 'starting' || this.state === 'running';
+  }
+
+  private countRestarts(addresses: readonly Address[]): void {
+    for (const a of addresses) this.restartCounts.set(a, (this.restartCounts.get(a) ?? 0) + 1);
+  }
+
+  // ---- plumbing ------------------------------------------------------------
+
+  private liveHostIds(): HostId[] {
+    const ids: HostId[] = [];
+    for (const [id, h] of this.hosts) if (h.alive) ids.push(id);
+    return ids;
+  }
+
+  private broadcast(msg: ToHost): void {
+    for (const h of this.hosts.values()) if (h.alive) h.post(msg);
+  }
+
+  private recordDeadLetters(letters: readonly DeadLetter[]): void {
+    const limit = this.options.deadLetterLimit ?? 1_000;
+    for (const letter of letters) {
+      this.deadLetterTotal++;
+      this.deadLetterLog.push(letter);
+      if (this.deadLetterLog.length > limit) this.deadLetterLog.shift();
+      this.emit('deadLetter', letter);
+    }
+  }
+
+  private makeClock(): SupervisorClock {
+    const vclock = this.vclock;
+    if (vclock) {
+      return {
+        kind: 'virtual',
+        now: () => vclock.now(),
+        runFor: (ms) => vclock.runUntil(vclock.now() + ms),
+        runUntil: (t) => vclock.runUntil(t),
+        settle: () => vclock.settle(),
+      };
+    }
+    return {
+      kind: 'real',
+      now: () => Date.now(),
+      runFor: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      runUntil: (t) => new Promise((resolve) => setTimeout(resolve, Math.max(0, t - Date.now()))),
+      settle: () => new Promise((resolve) => setImmediate(resolve)),
+    };
+  }
+}
+
+function withDeadline<T>(work: Promise<T>, address: Address, ms = 5_000): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ActorDownError(address, 'its host did not answer')), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,72 @@
+/** The virtual clock: an hour of timers over three hosts, fast and the same every run. */
+import test from 'ava';
+import { Supervisor } from '../../lib/actor/supervisor.js';
+import { tickerModule } from './helpers.js';
+
+async function runHour(): Promise<{ ticks: string[]; wallMs: number; now: number }> {
+  const sup = await Supervisor.start({
+    clock: 'virtual',
+    children: [
+      // Three hosts; every tick also makes a request to another host and back.
+      { id: 'kubelet', module: tickerModule, args: { periodMs: 10_000, peer: 'api' } },
+      { id: 'api', module: tickerModule, args: { periodMs: 15_000, peer: 'store' } },
+      { id: 'store', module: tickerModule, args: { periodMs: 7_000, peer: 'kubelet' } },
+    ],
+    logLevel: 'silent',
+  });
+  const ticks: string[] = [];
+  sup.on('message', (m: { actor: string; at: number }) => ticks.push(`${m.at}:${m.actor}`));
+  const started = Date.now();
+  await sup.clock.runFor(3_600_000);
+  const wallMs = Date.now() - started;
+  const now = sup.clock.now();
+  await sup.stop();
+  return { ticks, wallMs, now };
+}
+
+test('an hour of timers over three hosts runs in under a second, in the same order five times', async (t) => {
+  const expected = 360 + 240 + Math.floor(3_600_000 / 7_000);
+  const runs = [];
+  for (let i = 0; i < 5; i++) runs.push(await runHour());
+  t.log(`wall time per virtual hour: ${runs.map((r) => r.wallMs).join(', ')} ms`);
+  for (const run of runs) {
+    t.is(run.now, 3_600_000);
+    t.is(run.ticks.length, expected);
+    t.true(run.wallMs < 1_000, `an hour took ${run.wallMs} ms of wall time`);
+    t.deepEqual(run.ticks, runs[0]!.ticks);
+  }
+  // Ties at equal times break by address: at 210 s all three tick, in address order.
+  const at210 = runs[0]!.ticks.filter((x) => x.startsWith('210000:'));
+  t.deepEqual(at210, ['210000:api', '210000:kubelet', '210000:store']);
+  // And each tick reports the virtual time it fired at.
+  t.true(runs[0]!.ticks.every((x) => Number(x.split(':')[0]) % 1_000 === 0));
+});
+
+test('time stands still until the embedder runs the clock, and request timeouts follow it', async (t) => {
+  const sup = await Supervisor.start({
+    clock: 'virtual',
+    children: [{ id: 'a', module: tickerModule, args: { periodMs: 1_000 } }],
+    logLevel: 'silent',
+  });
+  t.teardown(() => sup.stop());
+  const ticks: number[] = [];
+  sup.on('message', (m: { at: number }) => ticks.push(m.at));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  t.deepEqual(ticks, [], 'no tick without runFor');
+  await sup.clock.runFor(3_500);
+  t.deepEqual(ticks, [1_000, 2_000, 3_000]);
+  t.is(sup.clock.now(), 3_500);
+  // A request the actor never answers (a tick is not a request) times out in virtual time, not wall time.
+  let settled: unknown = null;
+  const pending = sup.request('a', { type: 'tick' }, { timeoutMs: 60_000 }).then(
+    () => (settled = 'answered'),
+    (e: unknown) => (settled = e),
+  );
+  await sup.clock.runFor(59_000);
+  t.is(settled, null, 'still waiting after 59 virtual seconds');
+  const wall = Date.now();
+  await sup.clock.runFor(2_000);
+  await pending;
+  t.is((settled as { code?: string } | null)?.code, 'REQUEST_TIMEOUT');
+  t.true(Date.now() - wall < 1_000);
+});
