@@ -54,7 +54,13 @@ export function isWork(msg: ToHost): boolean {
   return msg.k !== 'ping' && msg.k !== 'frame';
 }
 
-export type ToHost =
+/**
+ * Every message to a host may carry the supervisor's clock reading, so that a
+ * host (new, or idle for long) never schedules virtual timers from a stale time.
+ */
+export type ToHost = ToHostBody & { now?: number };
+
+type ToHostBody =
   | { k: 'start'; op: number; specs: ActorSpec[] }
   | { k: 'restart'; op: number; addresses: Address[] }
   | { k: 'stop'; op: number; addresses: Address[] }

@@ -36,6 +36,8 @@ export interface EndpointOptions {
 }
 
 export const defaultRequestTimeoutMs = 30_000;
+/** Envelopes per frame at most (4 items each): bounds frame size and lets two threads pipeline. */
+const maxBatchItems = 1_024 * 4;
 
 export abstract class Endpoint {
   readonly hostId: HostId;
@@ -153,7 +155,8 @@ export abstract class Endpoint {
       this.outbox.set(host, queue);
     }
     queue.push(to, from, reqId, body);
-    if (!this.batch) this.flushHost(host, queue);
+    // A full batch goes at once, so the receiver decodes it while we encode the next.
+    if (!this.batch || queue.length >= maxBatchItems) this.flushHost(host, queue);
     this.scheduleTurn();
   }
 

@@ -48,6 +48,8 @@ export class HostHandle {
     boot: Omit<HostBoot, 'hostId' | 'inspectPort'>,
     private readonly events: HostEvents,
     private readonly heartbeatOptions: HeartbeatOptions,
+    /** The supervisor's virtual time, stamped on work messages; null under the real clock. */
+    private readonly virtualNow: (() => number) | null,
   ) {
     const { port1, port2 } = new MessageChannel();
     const workerData: HostBoot = { ...boot, hostId, inspectPort: port2 };
@@ -98,7 +100,10 @@ export class HostHandle {
 
   post(msg: ToHost, transfer: readonly (ArrayBuffer | import('node:worker_threads').MessagePort)[] = []): void {
     if (!this.alive) return;
-    if (isWork(msg)) this.controlSent++;
+    if (isWork(msg)) {
+      this.controlSent++;
+      if (this.virtualNow) msg.now = this.virtualNow();
+    }
     this.worker.postMessage(msg, transfer as never);
   }
 

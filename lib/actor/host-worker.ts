@@ -44,6 +44,7 @@ host.setLink(MAIN_HOST, viaSupervisor(MAIN_HOST));
 port.on('message', (msg: ToHost) => {
   // Work from the supervisor is counted: the virtual clock waits for the idle report that follows it.
   if (isWork(msg)) host.touch();
+  if (msg.now !== undefined && timers instanceof VirtualTimers) timers.observe(msg.now);
   switch (msg.k) {
     case 'frame':
       host.onFrame(msg.from, msg.bytes);

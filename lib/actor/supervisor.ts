@@ -302,6 +302,7 @@ export class Supervisor extends EventEmitter {
       },
       { message: (h, msg) => this.onHostMessage(h, msg), exit: (h, reason) => this.onHostExit(h, reason) },
       { intervalMs: 1_000, timeoutMs: 10_000, ...this.options.heartbeat },
+      this.vclock ? () => this.vclock!.now() : null,
     );
     child.host = handle;
     try {

@@ -73,7 +73,8 @@ export class VirtualClock {
   }
 
   timers(host: HostId, set: readonly TimerSet[], cancel: readonly number[]): void {
-    for (const t of set) this.heap.push({ at: t.at, address: t.address, seq: t.seq, host, id: t.id });
+    // A timer is never due before now: time does not run backwards.
+    for (const t of set) this.heap.push({ at: Math.max(t.at, this.current), address: t.address, seq: t.seq, host, id: t.id });
     for (const id of cancel) this.heap.cancel(host, id);
   }
 

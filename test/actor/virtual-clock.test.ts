@@ -1,7 +1,7 @@
 /** The virtual clock: an hour of timers over three hosts, fast and the same every run. */
 import test from 'ava';
 import { Supervisor } from '../../lib/actor/supervisor.js';
-import { tickerModule } from './helpers.js';
+import { echoModule, tickerModule } from './helpers.js';
 
 async function runHour(): Promise<{ ticks: string[]; wallMs: number; now: number }> {
   const sup = await Supervisor.start({
@@ -69,4 +69,31 @@ test('time stands still until the embedder runs the clock, and request timeouts 
   await pending;
   t.is((settled as { code?: string } | null)?.code, 'REQUEST_TIMEOUT');
   t.true(Date.now() - wall < 1_000);
+});
+
+test('a host restarted mid-run schedules its timers from the current virtual time', async (t) => {
+  const sup = await Supervisor.start({
+    clock: 'virtual',
+    children: [
+      {
+        id: 'pair',
+        group: [
+          { address: 'ticker', module: tickerModule, args: { periodMs: 10_000 } },
+          { address: 'crasher', module: echoModule },
+        ],
+      },
+    ],
+    logLevel: 'silent',
+  });
+  t.teardown(() => sup.stop());
+  const ticks: number[] = [];
+  sup.on('message', (m: { at: number }) => ticks.push(m.at));
+  await sup.clock.runFor(55_000);
+  t.deepEqual(ticks, [10_000, 20_000, 30_000, 40_000, 50_000]);
+  const restarted = new Promise((resolve) => sup.once('restart', resolve));
+  sup.send('crasher', { type: 'exit' });
+  await restarted;
+  await sup.clock.runFor(25_000);
+  t.deepEqual(ticks.slice(5), [65_000, 75_000], 'the new thread counts from 55 s, not from 0');
+  t.is(sup.clock.now(), 80_000);
 });
