@@ -1,0 +1,35 @@
+/**
+ * The package's entry point: `import { Supervisor, defineActor } from 'berth'`.
+ * Today it exports the actor runtime; the cluster-level embedding API
+ * (store, api-server, nodes) joins it as those parts land.
+ */
+export { Supervisor } from './actor/supervisor.js';
+export type { SupervisorOptions, SupervisorClock, SupervisorState } from './actor/supervisor.js';
+export { defineActor } from './actor/types.js';
+export type {
+  ActorBehavior,
+  ActorContext,
+  ActorDefinition,
+  ActorModule,
+  ActorSpec,
+  Address,
+  Logger,
+  LogLevel,
+  Message,
+  RequestOptions,
+  Sender,
+  TimerId,
+} from './actor/types.js';
+export type { ActorChildSpec, ChildSpec, GroupChildSpec, RestartPolicy, RestartType, Strategy } from './actor/supervision.js';
+export type { ActorStats } from './actor/actor-cell.js';
+export type { ActorInspector } from './actor/inspect.js';
+export type { DeadLetter } from './actor/control.js';
+export {
+  ActorDownError,
+  ActorError,
+  EscalationError,
+  MessageRejectedError,
+  RemoteError,
+  RequestTimeoutError,
+  UnroutableError,
+} from './actor/errors.js';
