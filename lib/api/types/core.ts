@@ -110,6 +110,7 @@ export interface ServiceSpec {
   publishNotReadyAddresses?: boolean;
   ipFamilies?: ('IPv4' | 'IPv6')[];
   ipFamilyPolicy?: 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
+  allocateLoadBalancerNodePorts?: boolean;
 }
 
 export interface ServiceStatus {
