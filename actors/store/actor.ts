@@ -1,0 +1,119 @@
+/**
+ * The store actor: the only writer of the cluster's LMDB store.
+ *
+ * Writes are not awaited in the handler: the mailbox moves on while a commit
+ * is in flight, so writes from many messages join the same group commit; each
+ * reply goes out when its commit is durable. Background work is tracked, so
+ * the virtual clock and shutdown wait for it.
+ */
+import { openLmdbStore, type LmdbStore, type StoreError, type Watch } from '../../lib/store/index.js';
+import { defineActor, type ActorContext, type Sender } from '../../lib/actor/types.js';
+import type { StoreActorArgs, StoreNotice, StoreRequest } from './messages.js';
+import { requestProblem } from './validate.js';
+
+export default defineActor<StoreRequest, StoreActorArgs>((ctx, args) => {
+  const store = openLmdbStore({
+    path: args.path,
+    retainRevisions: args.retainRevisions,
+    retainMs: args.retainMs,
+    mapSize: args.mapSize,
+    maxMapSize: args.maxMapSize,
+    now: () => ctx.now(),
+    onError: (e) => ctx.log.warn('store fault', { code: e.code, error: e.message }),
+  });
+  // Watches by sender and id, so a restarted watcher that watches again replaces its old watch.
+  const watches = new Map<string, Watch>();
+
+  return {
+    receive(msg, from) {
+      const problem = requestProblem(msg);
+      if (problem) {
+        ctx.replyError(from, 'INVALID_ARGUMENT', problem);
+        return;
+      }
+      switch (msg.type) {
+        case 'store.write':
+          answer(ctx, from, store.write(msg.ops));
+          return;
+        case 'store.get':
+          answer(ctx, from, store.get(msg.key).then((kv) => kv ?? null));
+          return;
+        case 'store.range':
+          answer(ctx, from, store.range(msg.request));
+          return;
+        case 'store.count':
+          answer(ctx, from, store.count(msg.prefix));
+          return;
+        case 'store.watch':
+          answer(ctx, from, startWatch(ctx, store, watches, from, msg.watchId, msg.prefix, msg.sinceRevision));
+          return;
+        case 'store.unwatch': {
+          const key = watchKey(from, msg.watchId);
+          watches.get(key)?.cancel();
+          watches.delete(key);
+          ctx.reply(from, null);
+          return;
+        }
+        case 'store.compact':
+          answer(ctx, from, store.compact(msg.revision).then(() => null));
+          return;
+        case 'store.stats':
+          ctx.reply(from, store.stats());
+          return;
+        default: {
+          const never: never = msg;
+          ctx.replyError(from, 'INVALID_ARGUMENT', `unknown request ${JSON.stringify(never)}`);
+        }
+      }
+    },
+    async stop() {
+      for (const w of watches.values()) w.cancel();
+      watches.clear();
+      await store.close();
+    },
+  };
+});
+
+/** Reply when the work settles; store errors keep their code (COMPACTED, MAP_FULL, ...). */
+function answer(ctx: ActorContext, from: Sender, work: Promise<unknown>): void {
+  void ctx.track(
+    work.then(
+      (value) => ctx.reply(from, value),
+      (err: unknown) => {
+        const e = err as Partial<StoreError>;
+        ctx.replyError(from, typeof e.code === 'string' ? e.code : 'INTERNAL', e.message ?? String(err));
+      },
+    ),
+  );
+}
+
+async function startWatch(
+  ctx: ActorContext,
+  store: LmdbStore,
+  watches: Map<string, Watch>,
+  from: Sender,
+  watchId: string,
+  prefix: string,
+  sinceRevision: number | undefined,
+): Promise<{ revision: number }> {
+  const key = watchKey(from, watchId);
+  watches.get(key)?.cancel();
+  watches.delete(key);
+  const to = from.address;
+  const watch = await store.watch({
+    prefix,
+    sinceRevision,
+    // One message per commit (or replay chunk) per watcher: batched by construction.
+    onEvents: (events) => ctx.send(to, { type: 'store.events', watchId, events: [...events] } satisfies StoreNotice),
+    onError: (e) => {
+      watches.delete(key);
+      ctx.send(to, { type: 'store.watch-ended', watchId, code: e.code, message: e.message } satisfies StoreNotice);
+    },
+  });
+  watches.set(key, watch);
+  return { revision: store.revision };
+}
+
+function watchKey(from: Sender, watchId: string): string {
+  return `${from.address}\u0000${watchId}`;
+}

@@ -1,0 +1,111 @@
+/**
+ * A typed client of the store actor, for any actor (through its context) or
+ * the embedding thread (through the supervisor). Watch events arrive as
+ * messages to the owner, which hands them to `handleNotice`.
+ */
+import type { RemoteError } from '../../lib/actor/errors.js';
+import type { Address, Message, RequestOptions } from '../../lib/actor/types.js';
+import { StoreError, type StoreErrorCode } from '../../lib/store/errors.js';
+import type { KeyValue, RangeRequest, RangeResult, StoreStats, WatchEvent, WriteOp, WriteResult } from '../../lib/store/types.js';
+import { STORE_ADDRESS, type StoreNotice, type StoreReply, type StoreRequest } from './messages.js';
+
+/** What can send requests: an actor's context, or the supervisor. */
+export interface Requester {
+  request<R = unknown, M extends Message = Message>(to: Address, msg: M, options?: RequestOptions): Promise<R>;
+}
+
+export interface StoreWatchHandlers {
+  onEvents(events: readonly WatchEvent[]): void;
+  /** The watch ended on the store's side (COMPACTED: relist and watch again). */
+  onEnded?(code: string, message: string): void;
+}
+
+export class StoreClient {
+  private readonly watches = new Map<string, StoreWatchHandlers>();
+
+  constructor(
+    private readonly requester: Requester,
+    private readonly address: Address = STORE_ADDRESS,
+    private readonly timeoutMs = 60_000,
+  ) {}
+
+  write(ops: WriteOp[]): Promise<WriteResult[]> {
+    return this.call({ type: 'store.write', ops });
+  }
+
+  async get(key: string): Promise<KeyValue | undefined> {
+    return (await this.call({ type: 'store.get', key })) ?? undefined;
+  }
+
+  range(request: RangeRequest): Promise<RangeResult> {
+    return this.call({ type: 'store.range', request });
+  }
+
+  count(prefix: string): Promise<number> {
+    return this.call({ type: 'store.count', prefix });
+  }
+
+  /** Resolves with the store's revision once the watch is registered. */
+  async watch(watchId: string, prefix: string, sinceRevision: number | undefined, handlers: StoreWatchHandlers): Promise<number> {
+    this.watches.set(watchId, handlers);
+    try {
+      return (await this.call({ type: 'store.watch', watchId, prefix, sinceRevision })).revision;
+    } catch (err) {
+      this.watches.delete(watchId);
+      throw err;
+    }
+  }
+
+  async unwatch(watchId: string): Promise<void> {
+    this.watches.delete(watchId);
+    await this.call({ type: 'store.unwatch', watchId });
+  }
+
+  compact(revision: number): Promise<null> {
+    return this.call({ type: 'store.compact', revision });
+  }
+
+  stats(): Promise<StoreStats> {
+    return this.call({ type: 'store.stats' });
+  }
+
+  /** Give every message the owner receives here first; true when it was a store notice. */
+  handleNotice(msg: Message): boolean {
+    const notice = msg as StoreNotice;
+    if (notice.type === 'store.events') {
+      this.watches.get(notice.watchId)?.onEvents(notice.events);
+      return true;
+    }
+    if (notice.type === 'store.watch-ended') {
+      const handlers = this.watches.get(notice.watchId);
+      this.watches.delete(notice.watchId);
+      handlers?.onEnded?.(notice.code, notice.message);
+      return true;
+    }
+    return false;
+  }
+
+  private async call<T extends StoreRequest>(msg: T): Promise<StoreReply[T['type']]> {
+    try {
+      return await this.requester.request<StoreReply[T['type']]>(this.address, msg, { timeoutMs: this.timeoutMs });
+    } catch (err) {
+      // The store's own failures come back with its codes: rethrow them as StoreErrors.
+      const remote = err as RemoteError;
+      if (remote.name === 'RemoteError' && storeCodes.has(remote.code)) throw new StoreError(remote.code as StoreErrorCode, remote.message);
+      throw err;
+    }
+  }
+}
+
+const storeCodes = new Set<string>([
+  'COMPACTED',
+  'FUTURE_REVISION',
+  'INVALID_CONTINUE',
+  'INVALID_ARGUMENT',
+  'LOCKED',
+  'MAP_FULL',
+  'DECODE',
+  'COMMIT_FAILED',
+  'WATCHER_FAILED',
+  'CLOSED',
+]);

@@ -1,0 +1,52 @@
+/**
+ * The store actor's protocol. Requests carry many operations each (one
+ * message, one commit share, one reply), because per-message cost between
+ * threads dominates: see ../../shared/notes/libraries-on-node20.md.
+ */
+import type { KeyValue, RangeRequest, RangeResult, StoreStats, WatchEvent, WriteOp, WriteResult } from '../../lib/store/index.js';
+
+export const STORE_ADDRESS = 'store';
+
+export type StoreRequest =
+  /** Reply: WriteResult[], one per op, sent once the commit is durable. */
+  | { type: 'store.write'; ops: WriteOp[] }
+  /** Reply: KeyValue or null. */
+  | { type: 'store.get'; key: string }
+  /** Reply: RangeResult. */
+  | { type: 'store.range'; request: RangeRequest }
+  /** Reply: number of keys under the prefix. */
+  | { type: 'store.count'; prefix: string }
+  /**
+   * Start (or replace) the sender's watch `watchId`; reply `{ revision }` when
+   * registered. Events follow as `store.events` messages to the sender; a
+   * watch that ends (compacted, store closing) ends with `store.watch-ended`.
+   */
+  | { type: 'store.watch'; watchId: string; prefix: string; sinceRevision?: number }
+  | { type: 'store.unwatch'; watchId: string }
+  | { type: 'store.compact'; revision: number }
+  | { type: 'store.stats' };
+
+export type StoreReply = {
+  'store.write': WriteResult[];
+  'store.get': KeyValue | null;
+  'store.range': RangeResult;
+  'store.count': number;
+  'store.watch': { revision: number };
+  'store.unwatch': null;
+  'store.compact': null;
+  'store.stats': StoreStats;
+};
+
+/** Sent by the store to a watcher. */
+export type StoreNotice =
+  | { type: 'store.events'; watchId: string; events: WatchEvent[] }
+  | { type: 'store.watch-ended'; watchId: string; code: string; message: string };
+
+export interface StoreActorArgs {
+  /** The data directory (LMDB and the lock file). */
+  readonly path: string;
+  readonly retainRevisions?: number;
+  readonly retainMs?: number;
+  readonly mapSize?: number;
+  readonly maxMapSize?: number;
+}

@@ -1,0 +1,156 @@
+/**
+ * Question: how fast is the store, durably, through its actor, compared with
+ * the ceiling of raw LMDB puts in one transaction on the same disk?
+ *
+ * - raw lmdb (ceiling): one transaction of Pod-sized puts, awaited until durable;
+ * - durable Pod creates/s through the store actor: batches of 500, 8 in flight;
+ * - compare-and-swap updates/s through the actor (update with expectedRevision);
+ * - range scan entries/s: in-process (the api-server's watch cache loads this
+ *   way at start), and through the actor in pages of 500;
+ * - watch delivery events/s: 10 watchers replaying the same 100,000 events.
+ *
+ * Run: npm run bench (all), or: npm run build && node dist/bench/store.js [--json]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { open } from 'lmdb';
+import { Packr } from 'msgpackr';
+import { StoreClient } from '../actors/store/client.js';
+import { storeChildSpec } from '../actors/store/spec.js';
+import { Supervisor } from '../lib/actor/supervisor.js';
+import { openLmdbStore } from '../lib/store/index.js';
+import type { WriteOp } from '../lib/store/types.js';
+import { makePod } from './fixtures/pod.js';
+import { log, printRows, type BenchRow } from './lib/report.js';
+
+const bench = 'store';
+const count = 100_000;
+const batch = 500;
+const inFlight = 8;
+const rounds = 3;
+const samples = new Map<string, { unit: string; values: number[] }>();
+
+function sample(kase: string, value: number, unit: string): void {
+  const s = samples.get(kase) ?? { unit, values: [] };
+  s.values.push(value);
+  samples.set(kase, s);
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+const pods = Array.from({ length: 1_000 }, (_, i) => makePod(i));
+const podKey = (round: number, i: number): string => `/registry/core/pods/bench-${round}/pod-${i}`;
+
+async function rawCeiling(round: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-bench-raw-'));
+  const db = open({ path: dir, encoding: 'binary' });
+  const packr = new Packr({ useRecords: false });
+  const started = performance.now();
+  await db.transaction(() => {
+    for (let i = 0; i < count; i++) db.put(podKey(round, i), packr.pack(pods[i % pods.length]));
+  });
+  sample('raw lmdb puts, one transaction (ceiling)', (count * 1_000) / (performance.now() - started), 'writes/s');
+  await db.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Run `make(i)` batches with `inFlight` requests outstanding; returns ops/s. */
+async function pump(total: number, send: (from: number, to: number) => Promise<void>): Promise<number> {
+  const started = performance.now();
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < total) {
+      const from = next;
+      next = Math.min(total, next + batch);
+      await send(from, next);
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, lane));
+  return (total * 1_000) / (performance.now() - started);
+}
+
+async function throughActor(round: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-bench-store-'));
+  const sup = await Supervisor.start({ children: [storeChildSpec({ path: dir, retainRevisions: 4 * count })], logLevel: 'warn' });
+  const store = new StoreClient(sup);
+  const revisions = new Array<number>(count);
+  const createRate = await pump(count, async (from, to) => {
+    const ops: WriteOp[] = [];
+    for (let i = from; i < to; i++) ops.push({ op: 'create', key: podKey(round, i), value: pods[i % pods.length] });
+    const results = await store.write(ops);
+    results.forEach((r, j) => {
+      if (!r.ok) throw new Error(`create failed: ${r.code}`);
+      revisions[from + j] = r.revision;
+    });
+  });
+  sample('durable Pod creates through the store actor', createRate, 'writes/s');
+  const casCount = 20_000;
+  const casRate = await pump(casCount, async (from, to) => {
+    const ops: WriteOp[] = [];
+    for (let i = from; i < to; i++) ops.push({ op: 'update', key: podKey(round, i), value: pods[(i + 1) % pods.length], expectedRevision: revisions[i] });
+    for (const r of await store.write(ops)) if (!r.ok) throw new Error(`CAS failed: ${r.code}`);
+  });
+  sample('compare-and-swap updates through the store actor', casRate, 'writes/s');
+  let scanned = 0;
+  let token: string | undefined;
+  const scanStart = performance.now();
+  do {
+    const page = await store.range({ prefix: `/registry/core/pods/bench-${round}/`, limit: batch, continue: token });
+    scanned += page.items.length;
+    token = page.continue;
+  } while (token);
+  if (scanned !== count) throw new Error(`scanned ${scanned}`);
+  sample('range scan through the store actor, pages of 500', (scanned * 1_000) / (performance.now() - scanStart), 'entries/s');
+  await sup.stop();
+
+  // In-process: the same directory, opened by the library directly.
+  const lib = openLmdbStore({ path: dir, retainRevisions: 4 * count });
+  const libStart = performance.now();
+  const all = lib.rangeSync({ prefix: `/registry/core/pods/bench-${round}/` });
+  sample('range scan in-process, one page', (all.items.length * 1_000) / (performance.now() - libStart), 'entries/s');
+
+  // Watch fan-out: 10 watchers replay the 100,000 creates from the event log.
+  const since = revisions[0]! - 1;
+  const watchers = 10;
+  const got = new Array<number>(watchers).fill(0);
+  const watchStart = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    let done = 0;
+    for (let w = 0; w < watchers; w++) {
+      lib.watchSync({
+        prefix: `/registry/core/pods/bench-${round}/`,
+        sinceRevision: since,
+        onEvents: (events) => {
+          got[w]! += events.length;
+          if (got[w] === count && ++done === watchers) resolve();
+        },
+        onError: reject,
+      });
+    }
+  });
+  const watchMs = performance.now() - watchStart;
+  sample('watch: 100,000 events to each of 10 watchers', watchMs, 'ms');
+  sample('watch delivery, all watchers', (watchers * count * 1_000) / watchMs, 'events/s');
+  await lib.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+log(`${bench}: durable writes, CAS, scans and watch fan-out (${count.toLocaleString('en-US')} Pods; median of ${rounds} interleaved rounds)`);
+for (let round = 0; round < rounds; round++) {
+  await rawCeiling(round);
+  await throughActor(round);
+}
+const rows: BenchRow[] = [...samples].map(([kase, s]) => ({ bench, case: kase, metric: s.unit === 'ms' ? 'time' : 'rate', value: median(s.values), unit: s.unit }));
+const value = (kase: string): number => rows.find((r) => r.case === kase)!.value;
+rows.push({
+  bench,
+  case: 'actor creates / raw ceiling',
+  metric: 'ratio',
+  value: value('durable Pod creates through the store actor') / value('raw lmdb puts, one transaction (ceiling)'),
+  unit: 'x',
+});
+printRows(rows);
