@@ -6,7 +6,7 @@
  * reply goes out when its commit is durable. Background work is tracked, so
  * the virtual clock and shutdown wait for it.
  */
-import { openLmdbStore, type LmdbStore, type StoreError, type Watch } from '../../lib/store/index.js';
+import { openLmdbStore, type LmdbStore, type StoreError, type Watch, type WriteResult } from '../../lib/store/index.js';
 import { defineActor, type ActorContext, type Sender } from '../../lib/actor/types.js';
 import type { StoreActorArgs, StoreNotice, StoreRequest } from './messages.js';
 import { requestProblem } from './validate.js';
@@ -33,7 +33,7 @@ export default defineActor<StoreRequest, StoreActorArgs>((ctx, args) => {
       }
       switch (msg.type) {
         case 'store.write':
-          answer(ctx, from, store.write(msg.ops));
+          answer(ctx, from, msg.brief ? store.write(msg.ops).then(briefResults) : store.write(msg.ops));
           return;
         case 'store.get':
           answer(ctx, from, store.get(msg.key).then((kv) => kv ?? null));
@@ -73,6 +73,11 @@ export default defineActor<StoreRequest, StoreActorArgs>((ctx, args) => {
     },
   };
 });
+
+/** Successful results without their values (see StoreRequest 'store.write'). */
+function briefResults(results: WriteResult[]): WriteResult[] {
+  return results.map((r) => (r.ok ? { ok: true, op: r.op, key: r.key, revision: r.revision, prevRevision: r.prevRevision, value: undefined } : r));
+}
 
 /** Reply when the work settles; store errors keep their code (COMPACTED, MAP_FULL, ...). */
 function answer(ctx: ActorContext, from: Sender, work: Promise<unknown>): void {

@@ -33,6 +33,11 @@ export class StoreClient {
     return this.call({ type: 'store.write', ops });
   }
 
+  /** Like write, but successful results come back without `value`: cheaper when the caller keeps its own copy. */
+  writeBrief(ops: WriteOp[]): Promise<WriteResult[]> {
+    return this.call({ type: 'store.write', ops, brief: true });
+  }
+
   async get(key: string): Promise<KeyValue | undefined> {
     return (await this.call({ type: 'store.get', key })) ?? undefined;
   }
