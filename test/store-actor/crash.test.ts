@@ -17,23 +17,23 @@ async function runAndKill(dir: string, prefix: string, killAfterMs: number): Pro
   const child = spawn(process.execPath, [writer, dir, prefix], { stdio: ['ignore', 'pipe', 'pipe'] });
   const acked = new Map<string, number>();
   let buffered = '';
-  let ready!: () => void;
-  const isReady = new Promise<void>((resolve) => (ready = resolve));
+  let firstAck!: () => void;
+  const acking = new Promise<void>((resolve) => (firstAck = resolve));
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk: string) => {
     buffered += chunk;
     const lines = buffered.split('\n');
     buffered = lines.pop()!;
     for (const line of lines) {
-      if (line === 'ready') ready();
-      else {
-        const [key, rev] = line.split(' ');
-        acked.set(key!, Number(rev));
-      }
+      if (line === 'ready') continue;
+      const [key, rev] = line.split(' ');
+      acked.set(key!, Number(rev));
+      firstAck();
     }
   });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  await isReady;
+  // The random moment is counted from the first acknowledgement, so a slow start never leaves nothing to check.
+  await acking;
   await new Promise((resolve) => setTimeout(resolve, killAfterMs));
   child.kill('SIGKILL');
   await exited;
@@ -45,9 +45,8 @@ test('every acknowledged write survives SIGKILL of the whole process (5 random m
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   let total = 0;
   for (let round = 0; round < 5; round++) {
-    const killAfterMs = 50 + Math.floor(Math.random() * 400);
+    const killAfterMs = Math.floor(Math.random() * 400);
     const acked = await runAndKill(dir, `r${round}`, killAfterMs);
-    t.true(acked.size > 0, `round ${round}: something was acknowledged before the kill at ${killAfterMs} ms`);
     total += acked.size;
     const store = openLmdbStore({ path: dir, onError: () => undefined });
     try {
