@@ -282,7 +282,7 @@ export class Host extends Endpoint {
       send: (to, msg) => {
         if (alive()) host.send(self, to, msg);
       },
-      request: <R>(to: Address, msg: Message, options?: { timeoutMs?: number }) => host.request<R>(self, to, msg, options?.timeoutMs),
+      request: <R,>(to: Address, msg: Message, options?: { timeoutMs?: number }) => host.request<R>(self, to, msg, options?.timeoutMs),
       reply: (to, value) => host.reply(self, to, { ok: true, value }),
       replyError: (to, code, message) => host.reply(self, to, { ok: false, code, message }),
       setTimer: (delayMs, msg) =>

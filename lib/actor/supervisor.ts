@@ -164,11 +164,11 @@ export class Supervisor extends EventEmitter {
 
   // ---- the embedding's messaging ----------------------------------------
 
-  send(to: Address, msg: Message): void {
+  send<M extends Message>(to: Address, msg: M): void {
     this.main.send(SUPERVISOR_ADDRESS, to, msg);
   }
 
-  request<R = unknown>(to: Address, msg: Message, options?: RequestOptions): Promise<R> {
+  request<R = unknown, M extends Message = Message>(to: Address, msg: M, options?: RequestOptions): Promise<R> {
     return this.main.request<R>(SUPERVISOR_ADDRESS, to, msg, options?.timeoutMs);
   }
 

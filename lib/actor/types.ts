@@ -40,14 +40,14 @@ export interface ActorContext {
   readonly self: Address;
   /** Milliseconds: wall time under the real clock, virtual time under the virtual one. */
   now(): number;
-  send(to: Address, msg: Message): void;
-  request<R = unknown>(to: Address, msg: Message, options?: RequestOptions): Promise<R>;
+  send<M extends Message>(to: Address, msg: M): void;
+  request<R = unknown, M extends Message = Message>(to: Address, msg: M, options?: RequestOptions): Promise<R>;
   /** Answer a request; a no-op when the sender did not ask for a reply. */
   reply(to: Sender, value: unknown): void;
   /** Answer a request with an error the requester receives as a RemoteError. */
   replyError(to: Sender, code: string, message: string): void;
   /** Deliver `msg` to this actor's own mailbox after `delayMs` of clock time. */
-  setTimer(delayMs: number, msg: Message): TimerId;
+  setTimer<M extends Message>(delayMs: number, msg: M): TimerId;
   cancelTimer(id: TimerId): void;
   /**
    * Count background work (an LMDB commit, a child process) as busy time, so
