@@ -260,6 +260,9 @@ export class Host extends Endpoint {
       });
     }
     this.cleanUp(cell, 'crashed');
+    // Replies (to the failed request, to queued ones) go out before the supervisor hears of the crash:
+    // it may kill this thread at once, and a reply still batched would be lost.
+    this.flushFrames();
     this.control({ k: 'crashed', address: cell.address, error: cell.lastError });
   }
 

@@ -9,9 +9,10 @@ test('any plain value survives a trip between two threads\' packrs', (t) => {
   const writer = createPackr(seed);
   const reader = createPackr(seed);
   // Keys msgpackr treats specially (__proto__) are the upper layers' business; plain keys here.
+  // -0 travels as 0, as it does through JSON, which is what Kubernetes objects are.
   const key = fc.string({ maxLength: 8 }).filter((k) => k !== '__proto__');
   const value = fc.letrec((tie) => ({
-    leaf: fc.oneof(fc.string(), fc.integer(), fc.double({ noNaN: true }), fc.boolean(), fc.constant(null)),
+    leaf: fc.oneof(fc.string(), fc.integer(), fc.double({ noNaN: true }).filter((d) => !Object.is(d, -0)), fc.boolean(), fc.constant(null)),
     node: fc.oneof({ depthSize: 'small' }, tie('leaf'), fc.array(tie('node'), { maxLength: 5 }), fc.dictionary(key, tie('node'), { maxKeys: 5 })),
   })).node;
   fc.assert(
