@@ -26,6 +26,8 @@ const pumpBudget = 20_000;
 
 export class Host extends Endpoint {
   private readonly cells = new Map<Address, ActorCell>();
+  /** Messages for actors routed here whose start order has not arrived yet. */
+  private readonly early = new Map<Address, Envelope[]>();
   private runQueue: ActorCell[] = [];
   private runHead = 0;
   private pumping = false;
@@ -68,21 +70,32 @@ export class Host extends Endpoint {
 
   // ---- lifecycle -------------------------------------------------------
 
+  /**
+   * Create every cell at once, so that messages sent to these actors from now
+   * on queue in their mailboxes, then run their starts in order. An actor may
+   * send requests while it starts: its address is routed before it starts.
+   */
   async start(specs: readonly ActorSpec[]): Promise<{ address: Address; error: string }[]> {
-    const failed: { address: Address; error: string }[] = [];
+    const cells: ActorCell[] = [];
     for (const spec of specs) {
-      const error = await this.startOne(spec);
-      if (error) failed.push({ address: spec.address, error });
+      const existing = this.cells.get(spec.address);
+      if (existing && (existing.state === 'starting' || existing.state === 'running')) continue;
+      const cell = new ActorCell(spec);
+      for (const env of this.early.get(spec.address) ?? []) cell.mailbox.push(env);
+      this.early.delete(spec.address);
+      this.cells.set(spec.address, cell);
+      cells.push(cell);
+    }
+    const failed: { address: Address; error: string }[] = [];
+    for (const cell of cells) {
+      const error = await this.startOne(cell);
+      if (error) failed.push({ address: cell.address, error });
     }
     return failed;
   }
 
-  private async startOne(spec: ActorSpec): Promise<string | null> {
-    const existing = this.cells.get(spec.address);
-    // Messages that arrived while the actor was down wait in a fresh mailbox.
-    const cell = new ActorCell(spec);
-    if (existing && existing.state === 'starting') return `actor ${spec.address} is already starting`;
-    this.cells.set(spec.address, cell);
+  private async startOne(cell: ActorCell): Promise<string | null> {
+    const spec = cell.spec;
     try {
       const mod = (await import(toModuleUrl(spec.module))) as Record<string, unknown>;
       const def = mod[spec.export ?? 'default'] as ActorDefinition | undefined;
@@ -155,6 +168,14 @@ export class Host extends Endpoint {
   protected deliverLocal(to: Address, from: Address, reqId: number, body: unknown): void {
     const cell = this.cells.get(to);
     const sender: Sender = { address: from, reqId };
+    if (!cell && this.routes.get(to) === this.hostId) {
+      // Routed here, but the start order has not been read yet (it travels on another port): hold it.
+      let early = this.early.get(to);
+      if (!early) this.early.set(to, (early = []));
+      early.push({ sender, body });
+      this.activity = true;
+      return;
+    }
     if (!cell || cell.state === 'stopping' || cell.state === 'stopped' || cell.state === 'crashed') {
       this.refuse({ sender, body }, to, cell ? `actor ${cell.state}` : 'no such actor on this host');
       return;

@@ -313,11 +313,12 @@ export class Supervisor extends EventEmitter {
     this.hosts.set(hostId, handle);
     this.vclock?.addHost(hostId);
     this.wire(handle);
-    const failed = await handle.call({ k: 'start', specs: this.actorSpecs(child) });
-    if (!handle.alive) return 'host died while starting';
+    // Routed before they start, so an actor can send requests (and get replies) from its start.
     const routes = child.addresses.map((a) => [a, hostId] as [Address, HostId]);
     this.main.setRoutes(routes, []);
     this.broadcast({ k: 'routes', set: routes, del: [] });
+    const failed = await handle.call({ k: 'start', specs: this.actorSpecs(child) });
+    if (!handle.alive) return 'host died while starting';
     if (failed.length > 0) {
       for (const f of failed) this.lastErrors.set(f.address, f.error);
       return failed.map((f) => `${f.address}: ${f.error}`).join('; ');

@@ -41,6 +41,21 @@ test('request/reply across threads, and between actors', async (t) => {
   t.deepEqual(await sup.request('a', msg('ask', { to: 'b', msg: msg('echo', { value: 'hi' }) })), { ok: true, value: 'hi' });
 });
 
+test('an actor can make requests while it starts, and is sent messages before its start completes', async (t) => {
+  const sup = await Supervisor.start({
+    children: [
+      { id: 'a', module: echoModule },
+      // b asks a during its start; c, in the same group, asks b (which is still starting) during its own.
+      { id: 'g', group: [{ address: 'b', module: echoModule, args: { askOnStart: 'a' } }] },
+      { id: 'c', module: echoModule, args: { askOnStart: 'b' } },
+    ],
+    logLevel: 'silent',
+  });
+  t.teardown(() => sup.stop());
+  t.is(await sup.request('b', msg('start.answer')), 'hello from b');
+  t.is(await sup.request('c', msg('start.answer')), 'hello from c');
+});
+
 test('a request to an actor that dies while handling it rejects with ActorDownError', async (t) => {
   const sup = await Supervisor.start({ children: [{ id: 'a', module: echoModule }], policy: { intensity: 5 }, logLevel: 'silent' });
   t.teardown(() => sup.stop());
