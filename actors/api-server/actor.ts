@@ -1,0 +1,186 @@
+/**
+ * The api-server actor: the store's only client. At start it lists every
+ * object into the watch cache and watches the store from that revision;
+ * then it creates the default namespaces and opens the HTTP listener in its
+ * own thread. In-cluster actors call it with `api.*` messages (see
+ * messages.ts), which run the same handlers as HTTP.
+ *
+ * Handlers never hold the mailbox: each request runs as tracked background
+ * work and replies when done, so store notices (which feed the cache that
+ * writers wait on) keep flowing. If the store ends our watch (compaction
+ * overtook us), the actor crashes on purpose and the supervisor restarts
+ * it, which relists: level-triggered recovery, nothing is lost.
+ */
+import { defineActor, type ActorContext, type Message, type Sender } from '../../lib/actor/types.js';
+import { StoreClient } from '../store/client.js';
+import { STORE_ADDRESS } from '../store/messages.js';
+import { badRequest } from '../../lib/api/status.js';
+import { bootstrap } from './bootstrap.js';
+import { WatchCache } from './cache.js';
+import type { ServerContext } from './context.js';
+import { handle, resolve } from './handlers.js';
+import { HttpFrontEnd } from './http/server.js';
+import { ClusterIpAllocator, DEFAULT_SERVICE_CIDR } from './ips.js';
+import type { ApiAddress, ApiNotice, ApiRequestMessage, ApiServerArgs, ApiStats } from './messages.js';
+import { failed, fromStatus } from './objects.js';
+import { ListSnapshots } from './read.js';
+import { openWatch, type WatchHandle } from './watch.js';
+
+const CACHE_WATCH_ID = 'api-server-cache';
+const LOAD_PAGE = 5_000;
+
+type Internal = { type: 'api.tick' } | { type: 'api.resync'; reason: string };
+
+export default defineActor<ApiRequestMessage | Internal, ApiServerArgs>(async (ctx, args) => {
+  const store = new StoreClient(ctx, args.storeAddress ?? STORE_ADDRESS);
+  const cache = new WatchCache(args.watchWindow ?? 10_000);
+  const server: ServerContext = {
+    cache,
+    store,
+    ips: new ClusterIpAllocator(cache, args.serviceCidr ?? DEFAULT_SERVICE_CIDR),
+    snapshots: new ListSnapshots(),
+    now: () => ctx.now(),
+  };
+
+  const http =
+    args.port === null
+      ? null
+      : new HttpFrontEnd(server, {
+          host: args.host ?? '127.0.0.1',
+          port: args.port ?? 6443,
+          tokens: args.tokens ?? [],
+          tlsCertFile: args.tlsCertFile,
+          tlsKeyFile: args.tlsKeyFile,
+          maxBodyBytes: args.maxBodyBytes ?? 3 * 1024 * 1024,
+          maxInFlight: args.maxInFlight ?? 400,
+          isReady: () => ready,
+        });
+  let ready = false;
+  let address: ApiAddress = { host: args.host ?? '127.0.0.1', port: null, url: null };
+  // Runs once the behavior is installed, so store notices reach the cache meanwhile.
+  const starting = ctx.track(
+    (async () => {
+      await waitForStore(ctx, args.storeAddress ?? STORE_ADDRESS);
+      await loadCache(store, cache);
+      await store.watch(CACHE_WATCH_ID, '/registry/', cache.revision, {
+        onEvents: (events) => cache.apply(events),
+        onEnded: (code, message) => ctx.send(ctx.self, { type: 'api.resync', reason: `${code}: ${message}` }),
+      });
+      await bootstrap(server);
+      if (http) {
+        const a = await http.listen();
+        address = { host: a.host, port: a.port, url: a.url };
+        ctx.log.info('api-server listening', { url: a.url });
+      }
+      ready = true;
+    })(),
+  );
+  starting.catch((err: unknown) => ctx.send(ctx.self, { type: 'api.resync', reason: `start failed: ${String(err)}` }));
+
+  const watches = new Map<string, WatchHandle>();
+  const bookmarkMs = args.bookmarkIntervalMs ?? 10_000;
+  ctx.setTimer(bookmarkMs, { type: 'api.tick' });
+
+  return {
+    receive(msg: Message, from: Sender) {
+      if (store.handleNotice(msg)) return;
+      const m = msg as ApiRequestMessage | Internal;
+      switch (m.type) {
+        case 'api.address':
+          reply(ctx, from, starting.then(() => address));
+          return;
+        case 'api.call':
+          reply(ctx, from, starting.then(() => handle(server, m.request)));
+          return;
+        case 'api.watch': {
+          const key = `${from.address}\u0000${m.watchId}`;
+          watches.get(key)?.stop();
+          watches.delete(key);
+          const r = resolve(m.request);
+          if (failed(r)) return ctx.reply(from, fromStatus(r));
+          if (r.subresource) return ctx.reply(from, fromStatus(badRequest('subresources cannot be watched')));
+          const to = from.address;
+          const watchId = m.watchId;
+          const h = openWatch(server, r.def, r.def.namespaced ? m.request.namespace : undefined, m.request.query ?? {}, (events) =>
+            ctx.send(to, { type: 'api.watch-events', watchId, events } satisfies ApiNotice),
+          );
+          if (failed(h)) return ctx.reply(from, fromStatus(h));
+          watches.set(key, h);
+          ctx.reply(from, { code: 200, body: { watchId } });
+          return;
+        }
+        case 'api.unwatch': {
+          const key = `${from.address}\u0000${m.watchId}`;
+          watches.get(key)?.stop();
+          watches.delete(key);
+          ctx.reply(from, null);
+          return;
+        }
+        case 'api.stats':
+          ctx.reply(from, {
+            revision: cache.revision,
+            objects: cache.size,
+            watchers: cache.watcherCount,
+            oldestWatchRevision: cache.windowStart,
+          } satisfies ApiStats);
+          return;
+        case 'api.tick':
+          http?.bookmarkAll();
+          for (const w of watches.values()) if (w.bookmarks) w.bookmark();
+          server.snapshots.sweep(ctx.now());
+          ctx.setTimer(bookmarkMs, { type: 'api.tick' });
+          return;
+        case 'api.resync':
+          // Crash on purpose: the supervisor restarts us and we relist from the store.
+          throw new Error(`api-server watch cache lost the store's watch (${m.reason}); restarting to relist`);
+        default: {
+          const never: never = m;
+          ctx.replyError(from, 'INVALID_ARGUMENT', `unknown request ${JSON.stringify(never)}`);
+        }
+      }
+    },
+    async stop() {
+      for (const w of watches.values()) w.stop();
+      watches.clear();
+      await http?.close();
+      await store.unwatch(CACHE_WATCH_ID).catch(() => undefined);
+    },
+  };
+});
+
+/**
+ * The store can only answer us once the supervisor has published our
+ * address, which happens after start returns: ask with a short timeout
+ * until it does.
+ */
+async function waitForStore(ctx: ActorContext, address: string): Promise<void> {
+  const quick = new StoreClient(ctx, address, 250);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await quick.stats();
+      return;
+    } catch (err) {
+      if (attempt >= 200) throw err;
+    }
+  }
+}
+
+async function loadCache(store: StoreClient, cache: WatchCache): Promise<void> {
+  let page = await store.range({ prefix: '/registry/', limit: LOAD_PAGE });
+  const revision = page.revision;
+  const items = [...page.items];
+  while (page.continue) {
+    page = await store.range({ prefix: '/registry/', limit: LOAD_PAGE, continue: page.continue });
+    items.push(...page.items);
+  }
+  cache.load(items, revision);
+}
+
+function reply(ctx: ActorContext, to: Sender, work: Promise<unknown>): void {
+  void ctx.track(
+    work.then(
+      (value) => ctx.reply(to, value),
+      (err: unknown) => ctx.replyError(to, 'INTERNAL', err instanceof Error ? err.message : String(err)),
+    ),
+  );
+}

@@ -1,0 +1,17 @@
+/**
+ * What every handler needs: the cache (reads), the store (writes), the
+ * clock, the ClusterIP allocator, and the settings. One per api-server.
+ */
+import type { StoreClient } from '../store/client.js';
+import type { WatchCache } from './cache.js';
+import type { ClusterIpAllocator } from './ips.js';
+import type { ListSnapshots } from './read.js';
+
+export interface ServerContext {
+  readonly cache: WatchCache;
+  readonly store: StoreClient;
+  readonly ips: ClusterIpAllocator;
+  readonly snapshots: ListSnapshots;
+  /** Milliseconds, from the actor's injected clock. */
+  now(): number;
+}

@@ -1,0 +1,69 @@
+/**
+ * Checks on a decoded request body before any handler logic: it is an
+ * object of the path's kind and apiVersion, in the path's namespace, with
+ * the path's name. Messages follow the Kubernetes api-server's.
+ */
+import type { ResourceDef } from '../../lib/api/resources/index.js';
+import { badRequest } from '../../lib/api/status.js';
+import type { KubeObject } from '../../lib/api/types/meta.js';
+import { deepClone, type JsonValue } from '../../lib/api/patch/json-value.js';
+import type { Outcome } from './objects.js';
+
+function isMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export interface Expect {
+  /** The namespace of the URL (namespaced kinds). */
+  readonly namespace?: string;
+  /** The name of the URL (update, apply). */
+  readonly name?: string;
+  /** The kind the path accepts when it is not the resource's (Scale, Binding, Eviction). */
+  readonly apiVersion?: string;
+  readonly kind?: string;
+}
+
+/** A copy of the body as an object of `def`'s kind, or a 400. */
+export function checkBody(def: ResourceDef, body: unknown, expect: Expect = {}): Outcome<KubeObject> {
+  const wantVersion = expect.apiVersion ?? def.apiVersion;
+  const wantKind = expect.kind ?? def.kind;
+  if (!isMap(body)) return badRequest(`${wantKind} in version "${versionOf(wantVersion)}" cannot be handled as a ${wantKind}: the request body must be a JSON object`);
+  const obj = deepClone(body as JsonValue) as Record<string, unknown>;
+  const apiVersion = obj.apiVersion;
+  const kind = obj.kind;
+  if (apiVersion !== undefined && apiVersion !== '' && apiVersion !== wantVersion) {
+    return badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${wantVersion})`);
+  }
+  if (kind !== undefined && kind !== '' && kind !== wantKind) {
+    return badRequest(`${String(kind)} in version "${versionOf(wantVersion)}" cannot be handled as a ${wantKind}: no kind "${String(kind)}" is registered for version "${wantVersion}"`);
+  }
+  if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
+  if (!isMap(obj.metadata)) return badRequest(`${wantKind} in version "${versionOf(wantVersion)}" cannot be handled as a ${wantKind}: metadata must be an object`);
+  const meta = obj.metadata as Record<string, unknown>;
+  for (const f of ['labels', 'annotations'] as const) {
+    const m = meta[f];
+    if (m === undefined || m === null) continue;
+    if (!isMap(m) || Object.values(m).some((v) => typeof v !== 'string')) {
+      return badRequest(`${wantKind} in version "${versionOf(wantVersion)}" cannot be handled as a ${wantKind}: json: cannot unmarshal into Go struct field ObjectMeta.metadata.${f} of type map[string]string`);
+    }
+  }
+  if (expect.namespace !== undefined && def.namespaced) {
+    if (meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== expect.namespace) {
+      return badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    meta.namespace = expect.namespace;
+  }
+  if (!def.namespaced) delete meta.namespace;
+  if (expect.name !== undefined && meta.name !== undefined && meta.name !== '' && meta.name !== expect.name) {
+    return badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${expect.name})`);
+  }
+  if (expect.name !== undefined && !meta.name) meta.name = expect.name;
+  obj.apiVersion = wantVersion;
+  obj.kind = wantKind;
+  return obj as unknown as KubeObject;
+}
+
+function versionOf(apiVersion: string): string {
+  const i = apiVersion.lastIndexOf('/');
+  return i < 0 ? apiVersion : apiVersion.slice(i + 1);
+}

@@ -1,0 +1,166 @@
+/**
+ * delete and deletecollection.
+ *
+ * - An object with finalizers gets deletionTimestamp (and grace 0) and stays
+ *   until an update removes its last finalizer (see write.ts).
+ * - Graceful pod deletion: a pod bound to a node (spec.nodeName) and not
+ *   finished gets deletionTimestamp = now + grace and
+ *   deletionGracePeriodSeconds = grace (the request's gracePeriodSeconds,
+ *   else spec.terminationGracePeriodSeconds, else 30); it is removed when
+ *   its kubelet confirms with a delete at gracePeriodSeconds=0. An
+ *   unscheduled or finished pod, or grace 0, goes at once. (Until node
+ *   actors land, nothing confirms: use --grace-period=0 --force, or leave
+ *   pods unscheduled, as the tests do.)
+ * - Namespaces: there is no namespace controller yet, so the api-server
+ *   finalizes at once: the namespace turns Terminating, everything in it is
+ *   deleted, then the namespace itself. default, kube-system and
+ *   kube-public may not be deleted.
+ */
+import { RESOURCES, namespaces, type ResourceDef } from '../../lib/api/resources/index.js';
+import { conflict, forbidden, notFound, badRequest } from '../../lib/api/status.js';
+import type { DeleteOptions, KubeObject, List } from '../../lib/api/types/meta.js';
+import type { Pod } from '../../lib/api/types/pod.js';
+import type { WriteOp } from '../../lib/store/types.js';
+import type { ServerContext } from './context.js';
+import type { ApiQuery } from './messages.js';
+import { failed, faultStatus, gr, keyOf, revisionOf, timestamp, writeFailure, type Outcome } from './objects.js';
+import { selection } from './selection.js';
+import { guaranteedUpdate, releaseOps } from './write.js';
+
+const UNDELETABLE_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
+const DEFAULT_GRACE_SECONDS = 30;
+
+export interface DeleteRequest {
+  readonly gracePeriodSeconds?: number;
+  readonly preconditions?: { uid?: string; resourceVersion?: string };
+  readonly dryRun?: boolean;
+}
+
+/** DeleteOptions from the body and the query (the query wins, as in Kubernetes). */
+export function deleteRequest(body: unknown, query: ApiQuery | undefined): Outcome<DeleteRequest> {
+  const opts = (typeof body === 'object' && body !== null ? body : {}) as DeleteOptions;
+  let grace = opts.gracePeriodSeconds;
+  if (query?.gracePeriodSeconds !== undefined) grace = Number(query.gracePeriodSeconds);
+  if (grace !== undefined && (!Number.isSafeInteger(grace) || grace < 0)) {
+    if (grace !== undefined && Number.isSafeInteger(grace) && grace < 0) grace = 1;
+    else return badRequest(`invalid gracePeriodSeconds: ${String(grace)}`);
+  }
+  const dryRun = query?.dryRun === 'All' || (opts.dryRun ?? []).includes('All');
+  return { gracePeriodSeconds: grace, preconditions: opts.preconditions ?? undefined, dryRun };
+}
+
+export async function deleteObject(ctx: ServerContext, def: ResourceDef, namespace: string | undefined, name: string, req: DeleteRequest): Promise<Outcome<KubeObject>> {
+  const key = keyOf(def, namespace, name);
+  const current = ctx.cache.get(key);
+  if (!current) return notFound(gr(def), name);
+  const pre = req.preconditions;
+  if (pre?.uid && pre.uid !== current.metadata.uid) {
+    return conflict(gr(def), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid ?? ''}`);
+  }
+  if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+    return conflict(gr(def), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion ?? ''}`);
+  }
+  if (def === namespaces) return deleteNamespace(ctx, current, req);
+
+  const finalizers = current.metadata.finalizers ?? [];
+  const grace = def.kind === 'Pod' ? podGrace(current as Pod, req) : 0;
+  if (finalizers.length > 0 || grace > 0) {
+    const now = ctx.now();
+    return guaranteedUpdate(
+      ctx,
+      def,
+      namespace,
+      name,
+      (cur) => {
+        const meta = { ...cur.metadata };
+        const deadline = now + grace * 1000;
+        const existing = meta.deletionTimestamp ? Date.parse(meta.deletionTimestamp) : Infinity;
+        // A new deletion, or a shorter grace period than the one in progress.
+        if (!meta.deletionTimestamp || deadline < existing) {
+          meta.deletionTimestamp = timestamp(deadline);
+          meta.deletionGracePeriodSeconds = grace;
+        }
+        return { ...cur, metadata: meta };
+      },
+      { dryRun: req.dryRun },
+    );
+  }
+  if (req.dryRun) return current;
+  try {
+    const [r] = await ctx.store.write([{ op: 'delete', key, expectedRevision: revisionOf(current) }, ...releaseOps(ctx, def, current)]);
+    if (!r!.ok) {
+      if (r!.code === 'CONFLICT') return deleteObject(ctx, def, namespace, name, req);
+      return writeFailure(def, name, r!);
+    }
+    await ctx.cache.waitFor(r!.revision);
+    return r!.value as KubeObject;
+  } catch (err) {
+    return faultStatus(err);
+  }
+}
+
+/** The grace period a pod deletion waits, 0 for immediate. */
+function podGrace(pod: Pod, req: DeleteRequest): number {
+  const phase = pod.status?.phase;
+  if (!pod.spec?.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
+  return req.gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+}
+
+async function deleteNamespace(ctx: ServerContext, ns: KubeObject, req: DeleteRequest): Promise<Outcome<KubeObject>> {
+  const name = ns.metadata.name!;
+  if (UNDELETABLE_NAMESPACES.has(name)) return forbidden(gr(namespaces), name, 'this namespace may not be deleted');
+  if (req.dryRun) return ns;
+  const terminating = await guaranteedUpdate(
+    ctx,
+    namespaces,
+    undefined,
+    name,
+    (cur) => ({
+      ...cur,
+      metadata: { ...cur.metadata, deletionTimestamp: cur.metadata.deletionTimestamp ?? timestamp(ctx.now()), deletionGracePeriodSeconds: 0 },
+      status: { ...((cur as { status?: object }).status ?? {}), phase: 'Terminating' },
+    } as KubeObject),
+    {},
+  );
+  if (failed(terminating)) return terminating;
+  try {
+    const ops: WriteOp[] = [];
+    for (const def of RESOURCES) {
+      if (!def.namespaced) continue;
+      const sel = selection(def, name, {});
+      if (failed(sel)) continue;
+      for (const obj of ctx.cache.list(sel.bucket, sel.prefix)) {
+        ops.push({ op: 'delete', key: keyOf(def, name, obj.metadata.name!) }, ...releaseOps(ctx, def, obj));
+      }
+    }
+    ops.push({ op: 'delete', key: keyOf(namespaces, undefined, name) });
+    const results = await ctx.store.write(ops);
+    const last = results[results.length - 1]!;
+    if (last.ok) await ctx.cache.waitFor(last.revision);
+  } catch (err) {
+    return faultStatus(err);
+  }
+  return terminating;
+}
+
+export async function deleteCollection(
+  ctx: ServerContext,
+  def: ResourceDef,
+  namespace: string | undefined,
+  query: ApiQuery,
+  req: DeleteRequest,
+): Promise<Outcome<List<KubeObject>>> {
+  const sel = selection(def, namespace, query);
+  if (failed(sel)) return sel;
+  const targets = ctx.cache.list(sel.bucket, sel.prefix).filter((o) => sel.matches(o));
+  const items: KubeObject[] = [];
+  for (const obj of targets) {
+    const r = await deleteObject(ctx, def, obj.metadata.namespace, obj.metadata.name!, req);
+    if (failed(r)) {
+      if (r.code === 404) continue;
+      return r;
+    }
+    items.push(r);
+  }
+  return { kind: def.listKind, apiVersion: def.apiVersion, metadata: { resourceVersion: String(ctx.cache.revision) }, items };
+}

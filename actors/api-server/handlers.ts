@@ -1,0 +1,138 @@
+/**
+ * One entry point for every non-watch API call, shared by HTTP and the
+ * in-process `api.call` message: resolve the resource and subresource from
+ * the table, check the verb, run the handler, answer an ApiResponse (the
+ * HTTP code and body; failures are Status bodies).
+ */
+import { hasSubresource, resourceFor, type ResourceDef, type SubresourceName } from '../../lib/api/resources/index.js';
+import { badRequest, methodNotSupported, notFound } from '../../lib/api/status.js';
+import type { Status } from '../../lib/api/types/meta.js';
+import type { ServerContext } from './context.js';
+import { deleteCollection, deleteObject, deleteRequest } from './delete.js';
+import type { ApiRequest, ApiResponse, ApiVerb } from './messages.js';
+import { failed, faultStatus, fromStatus, respond, type Outcome } from './objects.js';
+import { patchObject } from './patch.js';
+import { getObject, listObjects } from './read.js';
+import { bind, evict, logs, scale, status } from './subresources.js';
+import { createObject, updateObject, writeOptions } from './write.js';
+
+const NOT_FOUND_GENERIC: Status = {
+  kind: 'Status',
+  apiVersion: 'v1',
+  metadata: {},
+  status: 'Failure',
+  message: 'the server could not find the requested resource',
+  reason: 'NotFound',
+  details: {},
+  code: 404,
+};
+
+export interface Resolved {
+  readonly def: ResourceDef;
+  readonly subresource?: SubresourceName;
+}
+
+/** The table entry and subresource a request addresses, or 404/405. */
+export function resolve(req: ApiRequest): Outcome<Resolved> {
+  const def = resourceFor(req.group, req.version, req.resource);
+  if (!def) return NOT_FOUND_GENERIC;
+  if (req.subresource) {
+    const name = req.subresource as SubresourceName;
+    if (!hasSubresource(def, name) || !req.name) return NOT_FOUND_GENERIC;
+    return { def, subresource: name };
+  }
+  if (!def.verbs.includes(req.verb)) return methodNotSupported({ group: def.group, resource: def.plural }, req.verb);
+  return { def };
+}
+
+export async function handle(ctx: ServerContext, req: ApiRequest): Promise<ApiResponse> {
+  try {
+    const r = resolve(req);
+    if (failed(r)) return fromStatus(r);
+    const out = r.subresource ? await subresource(ctx, r.def, r.subresource, req) : await main(ctx, r.def, req);
+    return out;
+  } catch (err) {
+    return fromStatus(faultStatus(err));
+  }
+}
+
+function answer(code: number, out: Outcome<object>): ApiResponse {
+  return failed(out) ? fromStatus(out) : respond(code, out as Record<string, unknown>);
+}
+
+async function main(ctx: ServerContext, def: ResourceDef, req: ApiRequest): Promise<ApiResponse> {
+  const q = req.query ?? {};
+  const ns = def.namespaced ? req.namespace : undefined;
+  const name = req.name ?? '';
+  const needsName: ApiVerb[] = ['get', 'update', 'patch', 'delete'];
+  if (needsName.includes(req.verb) && !name) return fromStatus(NOT_FOUND_GENERIC);
+  if (def.namespaced && !ns && ['update', 'patch', 'delete'].includes(req.verb)) return fromStatus(NOT_FOUND_GENERIC);
+  switch (req.verb) {
+    case 'get':
+      return answer(200, getObject(ctx, def, ns, name));
+    case 'list':
+      return answer(200, await listObjects(ctx, def, ns, q));
+    case 'create':
+      if (req.name) return fromStatus(methodNotSupported({ group: def.group, resource: def.plural }, 'create'));
+      return answer(201, await createObject(ctx, def, ns, req.body, writeOptions(q)));
+    case 'update':
+      return answer(200, await updateObject(ctx, def, ns, name, req.body, writeOptions(q)));
+    case 'patch': {
+      if (!req.patchType) return fromStatus(badRequest('a patch type is required'));
+      const r = await patchObject(ctx, def, ns, name, req.patchType, req.body, { ...writeOptions(q), force: q.force === 'true' });
+      return failed(r) ? fromStatus(r) : respond(r.created ? 201 : 200, r.object);
+    }
+    case 'delete': {
+      const opts = deleteRequest(req.body, q);
+      if (failed(opts)) return fromStatus(opts);
+      return answer(200, await deleteObject(ctx, def, ns, name, opts));
+    }
+    case 'deletecollection': {
+      const opts = deleteRequest(req.body, q);
+      if (failed(opts)) return fromStatus(opts);
+      return answer(200, await deleteCollection(ctx, def, ns, q, opts));
+    }
+    case 'watch':
+      return fromStatus(badRequest('watch is served as a stream: use api.watch or HTTP'));
+    default: {
+      const never: never = req.verb;
+      return fromStatus(badRequest(`unknown verb ${String(never)}`));
+    }
+  }
+}
+
+async function subresource(ctx: ServerContext, def: ResourceDef, sub: SubresourceName, req: ApiRequest): Promise<ApiResponse> {
+  const q = req.query ?? {};
+  const ns = def.namespaced ? req.namespace : undefined;
+  const name = req.name!;
+  const opts = writeOptions(q);
+  const unsupported = (): ApiResponse => fromStatus(methodNotSupported({ group: def.group, resource: `${def.plural}/${sub}` }, req.verb));
+  switch (sub) {
+    case 'status':
+      if (req.verb === 'get') return answer(200, getObject(ctx, def, ns, name));
+      if (req.verb === 'update') return answer(200, await status(ctx, def, ns, name, req.body, opts));
+      if (req.verb === 'patch' && req.patchType) {
+        const r = await patchObject(ctx, def, ns, name, req.patchType, req.body, { ...opts, force: q.force === 'true', subresource: 'status' });
+        return failed(r) ? fromStatus(r) : respond(200, r.object);
+      }
+      return unsupported();
+    case 'scale':
+      if (req.verb === 'get') return answer(200, await scale(ctx, def, ns, name, { verb: 'get' }, opts));
+      if (req.verb === 'update') return answer(200, await scale(ctx, def, ns, name, { verb: 'update', body: req.body }, opts));
+      if (req.verb === 'patch' && req.patchType) return answer(200, await scale(ctx, def, ns, name, { verb: 'patch', type: req.patchType, patch: req.body }, opts));
+      return unsupported();
+    case 'binding':
+      if (req.verb !== 'create') return unsupported();
+      return answer(201, await bind(ctx, def, ns, name, req.body, opts));
+    case 'eviction':
+      if (req.verb !== 'create') return unsupported();
+      return answer(201, await evict(ctx, def, ns, name, req.body, q));
+    case 'log':
+      if (req.verb !== 'get') return unsupported();
+      return fromStatus(logs(ctx, def, ns, name, q));
+    default: {
+      const never: never = sub;
+      return fromStatus(notFound({ group: def.group, resource: def.plural }, String(never)));
+    }
+  }
+}

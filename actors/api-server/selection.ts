@@ -1,0 +1,48 @@
+/**
+ * A list or watch request's selection: namespace prefix, label selector and
+ * field selector, compiled once and applied to each object.
+ */
+import type { ResourceDef } from '../../lib/api/resources/index.js';
+import { storagePrefix } from '../../lib/api/resources/index.js';
+import { parseFieldSelectorFor, parseSelector, type FieldSelector, type Selector } from '../../lib/api/selectors/index.js';
+import { badRequest } from '../../lib/api/status.js';
+import type { KubeObject } from '../../lib/api/types/meta.js';
+import type { ApiQuery } from './messages.js';
+import type { Outcome } from './objects.js';
+
+export interface Selection {
+  readonly bucket: string;
+  /** Key prefix: the bucket, or the namespace's part of it. */
+  readonly prefix: string;
+  readonly namespace?: string;
+  matches(obj: KubeObject): boolean;
+}
+
+export function selection(def: ResourceDef, namespace: string | undefined, query: ApiQuery): Outcome<Selection> {
+  let labels: Selector | undefined;
+  if (query.labelSelector) {
+    const r = parseSelector(query.labelSelector);
+    if (!r.ok) return badRequest(`unable to parse requirement: ${r.error}`);
+    if (!r.selector.isEmpty()) labels = r.selector;
+  }
+  let fields: FieldSelector | undefined;
+  if (query.fieldSelector) {
+    const r = parseFieldSelectorFor(query.fieldSelector, def.fieldSelectors);
+    if (!r.ok) return badRequest(r.error);
+    if (!r.selector.isEmpty()) fields = r.selector;
+  }
+  const ns = def.namespaced ? namespace || undefined : undefined;
+  const bucket = storagePrefix(def);
+  const prefix = storagePrefix(def, ns);
+  return {
+    bucket,
+    prefix,
+    namespace: ns,
+    matches(obj) {
+      if (ns !== undefined && obj.metadata.namespace !== ns) return false;
+      if (labels && !labels.matches(obj.metadata.labels)) return false;
+      if (fields && !fields.matches(def.toFields(obj))) return false;
+      return true;
+    },
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * A watch over the cache for one request: the selection is compiled once,
+ * each batch the cache fans out is filtered once for this watcher, and
+ * objects moving in or out of the selection become ADDED or DELETED, as in
+ * Kubernetes' cacheWatcher.
+ *
+ * Start points: no resourceVersion or "0" (or sendInitialEvents=true): an
+ * ADDED for every object that matches now, then changes; "N": every change
+ * after N, from the cache's event window, or 410 Expired when N is older
+ * than the window. Bookmarks carry the cache's revision.
+ */
+import type { ResourceDef } from '../../lib/api/resources/index.js';
+import { badRequest, tooOldResourceVersion } from '../../lib/api/status.js';
+import type { KubeObject } from '../../lib/api/types/meta.js';
+import type { CacheEvent, CacheWatcher } from './cache.js';
+import type { ServerContext } from './context.js';
+import type { ApiQuery, WatchEventOut } from './messages.js';
+import { failed, type Outcome } from './objects.js';
+import { selection, type Selection } from './selection.js';
+
+export interface WatchHandle {
+  readonly bookmarks: boolean;
+  /** Send a BOOKMARK at the cache's revision. */
+  bookmark(): void;
+  stop(): void;
+}
+
+export function openWatch(
+  ctx: ServerContext,
+  def: ResourceDef,
+  namespace: string | undefined,
+  query: ApiQuery,
+  sink: (events: WatchEventOut[]) => void,
+): Outcome<WatchHandle> {
+  const sel = selection(def, namespace, query);
+  if (failed(sel)) return sel;
+  const rvText = query.resourceVersion ?? '';
+  const initial = rvText === '' || rvText === '0' || query.sendInitialEvents === 'true';
+  let since = ctx.cache.revision;
+  let replay: CacheEvent[] = [];
+  if (!initial) {
+    const rv = Number(rvText);
+    if (!Number.isSafeInteger(rv) || rv < 0) return badRequest(`invalid resource version: ${rvText}`);
+    const events = ctx.cache.eventsSince(sel.bucket, rv);
+    if (events === 'expired') return tooOldResourceVersion(rv, ctx.cache.windowStart + 1);
+    replay = events;
+    since = Math.max(rv, 0);
+  }
+  const bookmarks = query.allowWatchBookmarks === 'true';
+  let last = since;
+  const watcher: CacheWatcher = {
+    bucket: sel.bucket,
+    onEvents(events) {
+      const out = filterEvents(def, sel, events, last);
+      if (events.length) last = Math.max(last, events[events.length - 1]!.revision);
+      if (out.length) sink(out);
+    },
+  };
+  // Synchronous from here to addWatcher: no event can slip between the replay and the live stream.
+  const first: WatchEventOut[] = [];
+  if (initial) {
+    for (const obj of ctx.cache.list(sel.bucket, sel.prefix)) if (sel.matches(obj)) first.push({ type: 'ADDED', object: obj });
+    if (query.sendInitialEvents === 'true' && bookmarks) first.push(bookmarkEvent(def, ctx.cache.revision, true));
+  } else {
+    first.push(...filterEvents(def, sel, replay, since));
+    if (replay.length) last = replay[replay.length - 1]!.revision;
+  }
+  if (initial) last = ctx.cache.revision;
+  ctx.cache.addWatcher(watcher);
+  if (first.length) sink(first);
+  let stopped = false;
+  return {
+    bookmarks,
+    bookmark() {
+      if (!stopped && bookmarks) sink([bookmarkEvent(def, Math.max(last, ctx.cache.revision), false)]);
+    },
+    stop() {
+      stopped = true;
+      ctx.cache.removeWatcher(watcher);
+    },
+  };
+}
+
+function bookmarkEvent(def: ResourceDef, revision: number, initialEnd: boolean): WatchEventOut {
+  const metadata: KubeObject['metadata'] = { resourceVersion: String(revision) };
+  if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
+  return { type: 'BOOKMARK', object: { kind: def.kind, apiVersion: def.apiVersion, metadata } };
+}
+
+function filterEvents(def: ResourceDef, sel: Selection, events: readonly CacheEvent[], after: number): WatchEventOut[] {
+  const out: WatchEventOut[] = [];
+  for (const e of events) {
+    if (e.revision <= after) continue;
+    if (!e.key.startsWith(sel.prefix)) continue;
+    const now = e.type !== 'DELETED' && sel.matches(e.object);
+    const before = e.prevObject !== undefined && sel.matches(e.prevObject);
+    if (e.type === 'DELETED') {
+      if (before) out.push({ type: 'DELETED', object: e.object });
+    } else if (now && before) out.push({ type: 'MODIFIED', object: e.object });
+    else if (now) out.push({ type: 'ADDED', object: e.object });
+    else if (before) out.push({ type: 'DELETED', object: e.object });
+  }
+  void def;
+  return out;
+}

@@ -1,0 +1,261 @@
+/**
+ * create and update (PUT), and the update loop every write of an existing
+ * object goes through (Kubernetes' GuaranteedUpdate): read the object from
+ * the cache, compute the new one, write it with the read revision as the
+ * precondition, and on a conflict the caller did not ask for (no
+ * resourceVersion given) try again against the store's current object.
+ *
+ * Create order (as the author of lib/api/defaults left it): defaults ->
+ * pod admission -> uid/name/creationTimestamp -> prepareForCreate ->
+ * validate -> namespace check -> ClusterIP -> store.
+ */
+import { randomUUID } from 'node:crypto';
+import { admitPod, admitPodPriority } from '../../lib/api/defaults/index.js';
+import { deepEqual } from '../../lib/api/patch/json-value.js';
+import { groupKind, namespaces, priorityClasses, storageKey, type ResourceDef } from '../../lib/api/resources/index.js';
+import { forbidden, internalError, invalid, notFound, conflict } from '../../lib/api/status.js';
+import type { PriorityClass } from '../../lib/api/types/cluster.js';
+import type { Service } from '../../lib/api/types/core.js';
+import type { KubeObject } from '../../lib/api/types/meta.js';
+import type { Pod } from '../../lib/api/types/pod.js';
+import { fieldErrors, FieldPath } from '../../lib/api/validation/field.js';
+import type { WriteOp } from '../../lib/store/types.js';
+import type { ServerContext } from './context.js';
+import { checkBody } from './decode.js';
+import { recordUpdate } from './managed-fields.js';
+import type { ApiQuery } from './messages.js';
+import { failed, faultStatus, generateName, gr, keyOf, revisionOf, timestamp, typed, writeFailure, type Outcome } from './objects.js';
+
+export interface WriteOptions {
+  readonly fieldManager?: string;
+  readonly dryRun?: boolean;
+  /** Set by server-side apply: the managed fields are already computed. */
+  readonly managedFieldsDone?: boolean;
+}
+
+export function writeOptions(query: ApiQuery | undefined): WriteOptions {
+  return { fieldManager: query?.fieldManager || undefined, dryRun: query?.dryRun === 'All' };
+}
+
+/** Create from a raw body: checks, then the create pipeline. 201 with the stored object. */
+export async function createObject(ctx: ServerContext, def: ResourceDef, namespace: string | undefined, body: unknown, opts: WriteOptions): Promise<Outcome<KubeObject>> {
+  const checked = checkBody(def, body, { namespace: def.namespaced ? namespace || (body as { metadata?: { namespace?: string } })?.metadata?.namespace || 'default' : undefined });
+  if (failed(checked)) return checked;
+  return createChecked(ctx, def, checked, opts);
+}
+
+export async function createChecked(ctx: ServerContext, def: ResourceDef, input: KubeObject, opts: WriteOptions): Promise<Outcome<KubeObject>> {
+  let obj = def.defaults(input);
+  if (def.kind === 'Pod') {
+    obj = admitPod(obj as Pod);
+    const classes = ctx.cache.list(storageKey(priorityClasses, undefined, '').replace(/[^/]*$/, '')) as PriorityClass[];
+    const admitted = admitPodPriority(obj as Pod, classes);
+    if (!admitted.ok) return forbidden(gr(def), obj.metadata.name ?? obj.metadata.generateName ?? '', admitted.message);
+    obj = admitted.pod;
+  }
+  const meta = { ...obj.metadata };
+  if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
+  meta.uid = randomUUID();
+  meta.creationTimestamp = timestamp(ctx.now());
+  delete meta.resourceVersion;
+  delete meta.deletionTimestamp;
+  delete meta.deletionGracePeriodSeconds;
+  delete meta.selfLink;
+  if (!opts.managedFieldsDone) delete meta.managedFields;
+  obj = def.prepareForCreate({ ...obj, metadata: meta });
+  const errs = def.validate(obj);
+  if (errs.length > 0) return invalid(groupKind(def), obj.metadata.name ?? '', errs);
+  const name = obj.metadata.name!;
+  if (def.namespaced) {
+    const ns = ctx.cache.get(storageKey(namespaces, undefined, obj.metadata.namespace!));
+    if (!ns) return notFound({ group: '', resource: 'namespaces' }, obj.metadata.namespace!);
+    if (ns.metadata.deletionTimestamp) {
+      return forbidden(gr(def), name, `unable to create new content in namespace ${obj.metadata.namespace} because it is being terminated`);
+    }
+  }
+  if (opts.fieldManager && !opts.managedFieldsDone) {
+    obj = recordUpdate(obj, undefined, def.patchSchema, { manager: opts.fieldManager, apiVersion: def.apiVersion, time: timestamp(ctx.now()) });
+  }
+  obj = typed(def, obj);
+  const ops: WriteOp[] = [];
+  if (def.kind === 'Service') {
+    const r = allocateServiceIps(ctx, obj as Service);
+    if (failed(r)) return r;
+    obj = r.service;
+    for (const ip of r.allocated) ops.push({ op: 'create', key: ctx.ips.key(ip), value: ctx.ips.allocation(ip, obj.metadata.namespace!, name) });
+  }
+  if (opts.dryRun) return obj;
+  const key = keyOf(def, obj.metadata.namespace, name);
+  ops.push({ op: 'create', key, value: obj });
+  try {
+    const results = await ctx.store.write(ops);
+    const mine = results[results.length - 1]!;
+    const ipFailure = results.slice(0, -1).find((r) => !r.ok);
+    if (!mine.ok || ipFailure) {
+      // Undo whatever half of the request landed.
+      const undo: WriteOp[] = results.filter((r) => r.ok).map((r) => ({ op: 'delete', key: r.key }));
+      if (undo.length) await ctx.store.write(undo);
+      if (!mine.ok) return writeFailure(def, name, mine);
+      return internalError('failed to allocate a ClusterIP, please retry');
+    }
+    await ctx.cache.waitFor(mine.revision);
+    return mine.value as KubeObject;
+  } catch (err) {
+    return faultStatus(err);
+  }
+}
+
+function allocateServiceIps(ctx: ServerContext, svc: Service): Outcome<{ service: Service; allocated: string[] }> {
+  const spec = svc.spec ?? {};
+  if (spec.type === 'ExternalName' || spec.clusterIP === 'None') return { service: svc, allocated: [] };
+  const path = FieldPath.root('spec').child('clusterIPs');
+  let ip = spec.clusterIP;
+  if (ip) {
+    if (!ctx.ips.contains(ip)) {
+      return invalid({ group: '', kind: 'Service' }, svc.metadata.name ?? '', [
+        fieldErrors.invalid(path, [ip], `failed to allocate IP ${ip}: the provided IP (${ip}) is not in the valid range. The range of valid IPs is ${ctx.ips.cidr}`),
+      ]);
+    }
+    if (!ctx.ips.isFree(ip)) {
+      return invalid({ group: '', kind: 'Service' }, svc.metadata.name ?? '', [fieldErrors.invalid(path, [ip], `failed to allocate IP ${ip}: provided IP is already allocated`)]);
+    }
+  } else {
+    ip = ctx.ips.next();
+    if (!ip) return internalError(`failed to allocate a serviceIP: range is full`);
+  }
+  return { service: { ...svc, spec: { ...spec, clusterIP: ip, clusterIPs: [ip] } }, allocated: [ip] };
+}
+
+/** What an update computes from the current object: the next object, or a Status. */
+export type Mutation = (current: KubeObject) => Outcome<KubeObject> | Promise<Outcome<KubeObject>>;
+
+export interface UpdateOptions extends WriteOptions {
+  /** resourceVersion precondition from the request; absent: unconditional (retry on races). */
+  readonly precondition?: number;
+  readonly subresource?: string;
+}
+
+/**
+ * The update loop. `mutate` returns the complete next object; this checks
+ * nothing of the kind's rules (callers run prepare/validate in mutate).
+ * A no-op update is not written. A deleting object whose last finalizer is
+ * gone is removed from the store.
+ */
+export async function guaranteedUpdate(
+  ctx: ServerContext,
+  def: ResourceDef,
+  namespace: string | undefined,
+  name: string,
+  mutate: Mutation,
+  opts: UpdateOptions,
+): Promise<Outcome<KubeObject>> {
+  const key = keyOf(def, namespace, name);
+  let current = ctx.cache.get(key);
+  for (let attempt = 0; attempt < 8; attempt++) {
+    if (!current) return notFound(gr(def), name);
+    if (opts.precondition !== undefined && opts.precondition !== revisionOf(current)) return conflict(gr(def), name);
+    let next = await mutate(current);
+    if (failed(next)) return next;
+    next = typed(def, next);
+    if (opts.fieldManager && !opts.managedFieldsDone) {
+      next = recordUpdate(next, current, def.patchSchema, { manager: opts.fieldManager, apiVersion: def.apiVersion, time: timestamp(ctx.now()), subresource: opts.subresource });
+    }
+    if (sameObject(next, current)) return current;
+    if (opts.dryRun) return next;
+    const finished = next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0 && !gracefulPending(def, next);
+    const expected = opts.precondition ?? revisionOf(current);
+    try {
+      const [r] = finished
+        ? await ctx.store.write([{ op: 'delete', key, expectedRevision: expected }, ...releaseOps(ctx, def, current)])
+        : await ctx.store.write([{ op: 'update', key, value: withoutRv(next), expectedRevision: expected }]);
+      if (r!.ok) {
+        await ctx.cache.waitFor(r!.revision);
+        return r!.value as KubeObject;
+      }
+      if (r!.code === 'CONFLICT' && opts.precondition === undefined && r!.current) {
+        current = r!.current.value as KubeObject;
+        continue;
+      }
+      return writeFailure(def, name, r!);
+    } catch (err) {
+      return faultStatus(err);
+    }
+  }
+  return conflict(gr(def), name);
+}
+
+/** A pod in graceful termination stays until its kubelet confirms (grace 0). */
+function gracefulPending(def: ResourceDef, obj: KubeObject): boolean {
+  return def.kind === 'Pod' && (obj.metadata.deletionGracePeriodSeconds ?? 0) > 0;
+}
+
+/** Store ops that go with removing an object (a Service's IP allocations). */
+export function releaseOps(ctx: ServerContext, def: ResourceDef, obj: KubeObject): WriteOp[] {
+  if (def.kind !== 'Service') return [];
+  const ips = (obj as Service).spec?.clusterIPs ?? [];
+  return ips.filter((ip) => ctx.cache.get(ctx.ips.key(ip))).map((ip) => ({ op: 'delete' as const, key: ctx.ips.key(ip) }));
+}
+
+function sameObject(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject): unknown => {
+    const { resourceVersion: _rv, managedFields: _mf, ...meta } = o.metadata;
+    return { ...o, metadata: meta };
+  };
+  return deepEqual(strip(a), strip(b)) && deepEqual(stripTimes(a.metadata.managedFields), stripTimes(b.metadata.managedFields));
+}
+
+function stripTimes(m: KubeObject['metadata']['managedFields']): unknown {
+  return (m ?? []).map(({ time: _t, ...rest }) => rest);
+}
+
+/**
+ * The main-resource update pipeline for a new desired object: system
+ * metadata carried over from the current object, defaults, the strategy's
+ * prepareForUpdate (status kept, generation bumped), validateUpdate.
+ */
+export function prepareUpdate(def: ResourceDef, desired: KubeObject, current: KubeObject): Outcome<KubeObject> {
+  let next = def.defaults(desired);
+  const cm = current.metadata;
+  const meta = { ...next.metadata, name: cm.name, uid: cm.uid, creationTimestamp: cm.creationTimestamp };
+  if (def.namespaced) meta.namespace = cm.namespace;
+  if (cm.deletionTimestamp) {
+    meta.deletionTimestamp = cm.deletionTimestamp;
+    if (cm.deletionGracePeriodSeconds !== undefined) meta.deletionGracePeriodSeconds = cm.deletionGracePeriodSeconds;
+  } else {
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+  }
+  if (cm.generation !== undefined) meta.generation = cm.generation;
+  else delete meta.generation;
+  if (meta.generateName === undefined && cm.generateName !== undefined) meta.generateName = cm.generateName;
+  if (meta.managedFields === undefined && cm.managedFields !== undefined) meta.managedFields = cm.managedFields;
+  next = def.prepareForUpdate({ ...next, metadata: meta }, current);
+  if (def.kind === 'Service') next = keepClusterIp(next as Service, current as Service);
+  const errs = def.validateUpdate(next, current);
+  if (errs.length > 0) return invalid(groupKind(def), cm.name ?? '', errs);
+  return next;
+}
+
+/** An update that leaves out the cluster IP keeps the allocated one (as kubectl apply relies on). */
+function keepClusterIp(next: Service, current: Service): Service {
+  const spec = next.spec ?? {};
+  if (spec.clusterIP || !current.spec?.clusterIP) return next;
+  return { ...next, spec: { ...spec, clusterIP: current.spec.clusterIP, clusterIPs: current.spec.clusterIPs ?? [current.spec.clusterIP] } };
+}
+
+/** PUT of the main resource. */
+export async function updateObject(ctx: ServerContext, def: ResourceDef, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions): Promise<Outcome<KubeObject>> {
+  const checked = checkBody(def, body, { namespace: def.namespaced ? namespace : undefined, name });
+  if (failed(checked)) return checked;
+  const rv = checked.metadata.resourceVersion;
+  const precondition = rv ? Number(rv) : undefined;
+  if (precondition !== undefined && !Number.isSafeInteger(precondition)) {
+    return invalid(groupKind(def), name, [fieldErrors.invalid(FieldPath.root('metadata').child('resourceVersion'), rv, 'must be an integer')]);
+  }
+  return guaranteedUpdate(ctx, def, namespace, name, (current) => prepareUpdate(def, checked, current), { ...opts, precondition });
+}
+
+function withoutRv(obj: KubeObject): KubeObject {
+  const { resourceVersion: _rv, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
+}
