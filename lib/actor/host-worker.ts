@@ -75,13 +75,13 @@ port.on('message', (msg: ToHost) => {
       return;
     }
     case 'start':
-      void host.start(msg.specs).then((failed) => control({ k: 'done', op: msg.op, failed }));
+      void host.runOrder(host.start(msg.specs)).then((failed) => control({ k: 'done', op: msg.op, failed }));
       return;
     case 'restart':
-      void host.restart(msg.addresses).then((failed) => control({ k: 'done', op: msg.op, failed }));
+      void host.runOrder(host.restart(msg.addresses)).then((failed) => control({ k: 'done', op: msg.op, failed }));
       return;
     case 'stop':
-      void host.stop(msg.addresses).then(() => control({ k: 'done', op: msg.op, failed: [] }));
+      void host.runOrder(host.stop(msg.addresses)).then(() => control({ k: 'done', op: msg.op, failed: [] }));
       return;
     default: {
       const never: never = msg;

@@ -352,6 +352,21 @@ export class Host extends Endpoint {
     }
   }
 
+  /**
+   * A supervisor order (start, restart, stop) in progress counts as busy: an
+   * actor's start may register timers after an await, and an idle report sent
+   * meanwhile would let the virtual clock move on without them.
+   */
+  async runOrder<T>(order: Promise<T>): Promise<T> {
+    this.tracked++;
+    try {
+      return await order;
+    } finally {
+      this.tracked--;
+      this.scheduleTurn();
+    }
+  }
+
   /** Work arrived from the supervisor: count it, for the idle protocol. */
   touch(): void {
     this.controlSeen++;
