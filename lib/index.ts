@@ -33,3 +33,10 @@ export {
   RequestTimeoutError,
   UnroutableError,
 } from './actor/errors.js';
+
+// The control plane's actors, to compose under a Supervisor (the cluster-level API comes with the scenario issue).
+export { storeChildSpec } from '../actors/store/spec.js';
+export { StoreClient } from '../actors/store/client.js';
+export type { StoreActorArgs } from '../actors/store/messages.js';
+export { apiServerChildSpec } from '../actors/api-server/spec.js';
+export type { ApiServerArgs } from '../actors/api-server/messages.js';
