@@ -2,12 +2,20 @@
  * Question: how fast is the store, durably, through its actor, compared with
  * the ceiling of raw LMDB puts in one transaction on the same disk?
  *
- * - raw lmdb (ceiling): one transaction of Pod-sized puts, awaited until durable;
- * - durable Pod creates/s through the store actor: batches of 500, 8 in flight;
- * - compare-and-swap updates/s through the actor (update with expectedRevision);
+ * - raw lmdb (ceiling): one transaction of Pod-sized puts (msgpack encoding
+ *   included), awaited until durable;
+ * - durable Pod creates/s through the store actor: batches of 500, 8 in flight,
+ *   values encoded on the sending thread (encodeForStore, timed) so the store
+ *   thread only copies bytes; brief replies;
+ * - compare-and-swap updates/s through the actor (update with expectedRevision), the same way;
  * - range scan entries/s: in-process (the api-server's watch cache loads this
  *   way at start), and through the actor in pages of 500;
- * - watch delivery events/s: 10 watchers replaying the same 100,000 events.
+ * - live watch through actors: 10 watcher actors (one group, one host thread)
+ *   each receive the 100,000 creates of a write run as store.events bytes;
+ *   time from the first write to the last event, and the lag after the last ack;
+ * - live fan-out in-process: 10 library watchers during 100,000 writes; the
+ *   time spent in the hub's fan-out (stats().fanOutMs), not the write time;
+ * - replay: 10 library watchers replaying the same 100,000 events from the log.
  *
  * Run: npm run bench (all), or: npm run build && node dist/bench/store.js [--json]
  */
@@ -17,6 +25,7 @@ import { join } from 'node:path';
 import { open } from 'lmdb';
 import { Packr } from 'msgpackr';
 import { StoreClient } from '../actors/store/client.js';
+import type { WaitReply } from './fixtures/store-watcher.js';
 import { storeChildSpec } from '../actors/store/spec.js';
 import { Supervisor } from '../lib/actor/supervisor.js';
 import { openLmdbStore } from '../lib/store/index.js';
@@ -42,6 +51,9 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
+const watcherCount = 10;
+const watcherModule = new URL('./fixtures/store-watcher.js', import.meta.url).href;
+const watcherAddresses = Array.from({ length: watcherCount }, (_, i) => `watcher/${i}`);
 const pods = Array.from({ length: 1_000 }, (_, i) => makePod(i));
 const podKey = (round: number, i: number): string => `/registry/core/pods/bench-${round}/pod-${i}`;
 
@@ -75,13 +87,19 @@ async function pump(total: number, send: (from: number, to: number) => Promise<v
 
 async function throughActor(round: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-bench-store-'));
-  const sup = await Supervisor.start({ children: [storeChildSpec({ path: dir, retainRevisions: 4 * count })], logLevel: 'warn' });
+  const sup = await Supervisor.start({
+    children: [
+      storeChildSpec({ path: dir, retainRevisions: 4 * count }),
+      { id: 'watchers', group: watcherAddresses.map((address) => ({ address, module: watcherModule })) },
+    ],
+    logLevel: 'warn',
+  });
   const store = new StoreClient(sup);
   const revisions = new Array<number>(count);
   const createRate = await pump(count, async (from, to) => {
     const ops: WriteOp[] = [];
     for (let i = from; i < to; i++) ops.push({ op: 'create', key: podKey(round, i), value: pods[i % pods.length] });
-    const results = await store.write(ops);
+    const results = await store.writeEncoded(ops);
     results.forEach((r, j) => {
       if (!r.ok) throw new Error(`create failed: ${r.code}`);
       revisions[from + j] = r.revision;
@@ -92,9 +110,10 @@ async function throughActor(round: number): Promise<void> {
   const casRate = await pump(casCount, async (from, to) => {
     const ops: WriteOp[] = [];
     for (let i = from; i < to; i++) ops.push({ op: 'update', key: podKey(round, i), value: pods[(i + 1) % pods.length], expectedRevision: revisions[i] });
-    for (const r of await store.write(ops)) if (!r.ok) throw new Error(`CAS failed: ${r.code}`);
+    for (const r of await store.writeEncoded(ops)) if (!r.ok) throw new Error(`CAS failed: ${r.code}`);
   });
   sample('compare-and-swap updates through the store actor', casRate, 'writes/s');
+  await watchThroughActors(sup, store, round);
   let scanned = 0;
   let token: string | undefined;
   const scanStart = performance.now();
@@ -113,9 +132,12 @@ async function throughActor(round: number): Promise<void> {
   const all = lib.rangeSync({ prefix: `/registry/core/pods/bench-${round}/` });
   sample('range scan in-process, one page', (all.items.length * 1_000) / (performance.now() - libStart), 'entries/s');
 
-  // Watch fan-out: 10 watchers replay the 100,000 creates from the event log.
+  // Live fan-out in-process: 10 watchers while 100,000 more Pods are written; hub time only.
+  await liveInProcess(lib, round);
+
+  // Watch replay: 10 watchers replay the 100,000 creates from the event log.
   const since = revisions[0]! - 1;
-  const watchers = 10;
+  const watchers = watcherCount;
   const got = new Array<number>(watchers).fill(0);
   const watchStart = performance.now();
   await new Promise<void>((resolve, reject) => {
@@ -133,10 +155,53 @@ async function throughActor(round: number): Promise<void> {
     }
   });
   const watchMs = performance.now() - watchStart;
-  sample('watch: 100,000 events to each of 10 watchers', watchMs, 'ms');
-  sample('watch delivery, all watchers', (watchers * count * 1_000) / watchMs, 'events/s');
+  sample('watch replay: 100,000 events to each of 10 watchers', watchMs, 'ms');
+  sample('watch replay, all watchers', (watchers * count * 1_000) / watchMs, 'events/s');
   await lib.close();
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** 10 watcher actors on one host thread receive the live events of 100,000 encoded creates. */
+async function watchThroughActors(sup: Supervisor, store: StoreClient, round: number): Promise<void> {
+  const prefix = `/registry/core/pods/live-${round}/`;
+  await Promise.all(watcherAddresses.map((w) => sup.request(w, { type: 'bench.watch', prefix })));
+  const fanOutBefore = (await store.stats()).fanOutMs;
+  const wait = { type: 'bench.wait', count };
+  const waits = watcherAddresses.map((w) => sup.request<WaitReply>(w, wait, { timeoutMs: 120_000 }));
+  const started = performance.timeOrigin + performance.now();
+  await pump(count, async (from, to) => {
+    const ops: WriteOp[] = [];
+    for (let i = from; i < to; i++) ops.push({ op: 'create', key: `${prefix}pod-${i}`, value: pods[i % pods.length] });
+    for (const r of await store.writeEncoded(ops)) if (!r.ok) throw new Error(`create failed: ${r.code}`);
+  });
+  const acked = performance.timeOrigin + performance.now();
+  const replies = await Promise.all(waits);
+  const done = Math.max(...replies.map((r) => r.lastAt));
+  if (replies.some((r) => r.seen !== count)) throw new Error(`watchers saw ${replies.map((r) => r.seen).join(',')}`);
+  const fanOut = (await store.stats()).fanOutMs - fanOutBefore;
+  sample('live watch through actors: 100,000 events to each of 10 watcher actors', done - started, 'ms');
+  sample('live watch through actors, all watchers', (watcherCount * count * 1_000) / (done - started), 'events/s');
+  sample('live watch through actors: last event after the last write ack', Math.max(0, done - acked), 'ms');
+  sample('live watch through actors: store-thread fan-out time', fanOut, 'ms');
+  await Promise.all(watcherAddresses.map((w) => sup.request(w, { type: 'bench.unwatch' })));
+}
+
+/** 10 in-process watchers, live, during 100,000 object writes: the time spent in the hub's fan-out. */
+async function liveInProcess(lib: ReturnType<typeof openLmdbStore>, round: number): Promise<void> {
+  const prefix = `/registry/core/pods/inproc-${round}/`;
+  const got = new Array<number>(watcherCount).fill(0);
+  const watches = got.map((_, w) => lib.watchSync({ prefix, onEvents: (events) => void (got[w]! += events.length) }));
+  const before = lib.stats().fanOutMs;
+  await pump(count, async (from, to) => {
+    const ops: WriteOp[] = [];
+    for (let i = from; i < to; i++) ops.push({ op: 'create', key: `${prefix}pod-${i}`, value: pods[i % pods.length] });
+    await lib.write(ops, { brief: true });
+  });
+  const ms = lib.stats().fanOutMs - before;
+  if (got.some((n) => n !== count)) throw new Error(`in-process watchers saw ${got.join(',')}`);
+  for (const w of watches) w.cancel();
+  sample('live fan-out in-process: 100,000 events to each of 10 watchers (hub time)', ms, 'ms');
+  sample('live fan-out in-process, all watchers', (watcherCount * count * 1_000) / ms, 'events/s');
 }
 
 log(`${bench}: durable writes, CAS, scans and watch fan-out (${count.toLocaleString('en-US')} Pods; median of ${rounds} interleaved rounds)`);

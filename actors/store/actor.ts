@@ -6,7 +6,7 @@
  * reply goes out when its commit is durable. Background work is tracked, so
  * the virtual clock and shutdown wait for it.
  */
-import { openLmdbStore, type LmdbStore, type StoreError, type Watch, type WriteResult } from '../../lib/store/index.js';
+import { openLmdbStore, packWatchEvents, type EncodedWatchEvent, type LmdbStore, type StoreError, type Watch } from '../../lib/store/index.js';
 import { defineActor, type ActorContext, type Sender } from '../../lib/actor/types.js';
 import type { StoreActorArgs, StoreNotice, StoreRequest } from './messages.js';
 import { requestProblem } from './validate.js';
@@ -23,6 +23,8 @@ export default defineActor<StoreRequest, StoreActorArgs>((ctx, args) => {
   });
   // Watches by sender and id, so a restarted watcher that watches again replaces its old watch.
   const watches = new Map<string, Watch>();
+  // A commit's events, packed once for every watcher that gets the same array (see sendEvents).
+  const batches = new WeakMap<readonly EncodedWatchEvent[], Uint8Array[]>();
 
   return {
     receive(msg, from) {
@@ -33,7 +35,7 @@ export default defineActor<StoreRequest, StoreActorArgs>((ctx, args) => {
       }
       switch (msg.type) {
         case 'store.write':
-          answer(ctx, from, msg.brief ? store.write(msg.ops).then(briefResults) : store.write(msg.ops));
+          answer(ctx, from, store.write(msg.ops, { brief: msg.brief === true }));
           return;
         case 'store.get':
           answer(ctx, from, store.get(msg.key).then((kv) => kv ?? null));
@@ -45,7 +47,7 @@ export default defineActor<StoreRequest, StoreActorArgs>((ctx, args) => {
           answer(ctx, from, store.count(msg.prefix));
           return;
         case 'store.watch':
-          answer(ctx, from, startWatch(ctx, store, watches, from, msg.watchId, msg.prefix, msg.sinceRevision));
+          answer(ctx, from, startWatch(ctx, store, watches, batches, from, msg.watchId, msg.prefix, msg.sinceRevision));
           return;
         case 'store.unwatch': {
           const key = watchKey(from, msg.watchId);
@@ -74,11 +76,6 @@ export default defineActor<StoreRequest, StoreActorArgs>((ctx, args) => {
   };
 });
 
-/** Successful results without their values (see StoreRequest 'store.write'). */
-function briefResults(results: WriteResult[]): WriteResult[] {
-  return results.map((r) => (r.ok ? { ok: true, op: r.op, key: r.key, revision: r.revision, prevRevision: r.prevRevision, value: undefined } : r));
-}
-
 /** Reply when the work settles; store errors keep their code (COMPACTED, MAP_FULL, ...). */
 function answer(ctx: ActorContext, from: Sender, work: Promise<unknown>): void {
   void ctx.track(
@@ -96,6 +93,7 @@ async function startWatch(
   ctx: ActorContext,
   store: LmdbStore,
   watches: Map<string, Watch>,
+  batches: WeakMap<readonly EncodedWatchEvent[], Uint8Array[]>,
   from: Sender,
   watchId: string,
   prefix: string,
@@ -105,11 +103,16 @@ async function startWatch(
   watches.get(key)?.cancel();
   watches.delete(key);
   const to = from.address;
-  const watch = await store.watch({
+  // Events carry the stored bytes: this thread neither decodes nor encodes objects for watchers.
+  const watch = await store.watchEncoded({
     prefix,
     sinceRevision,
     // One message per commit (or replay chunk) per watcher: batched by construction.
-    onEvents: (events) => ctx.send(to, { type: 'store.events', watchId, events: [...events] } satisfies StoreNotice),
+    onEvents: (events) => {
+      let packed = batches.get(events);
+      if (packed === undefined) batches.set(events, (packed = packBatches(events)));
+      for (const batch of packed) ctx.send(to, { type: 'store.events', watchId, batch } satisfies StoreNotice);
+    },
     onError: (e) => {
       watches.delete(key);
       ctx.send(to, { type: 'store.watch-ended', watchId, code: e.code, message: e.message } satisfies StoreNotice);
@@ -117,6 +120,36 @@ async function startWatch(
   });
   watches.set(key, watch);
   return { revision: store.revision };
+}
+
+/**
+ * Bytes of events per store.events message at most: a huge commit is split
+ * so that no message nears the runtime's message size limit (16 MiB).
+ */
+export const MAX_EVENTS_BYTES = 4 << 20;
+
+/**
+ * One commit's (or replay chunk's) events as msgpack batches. Packed once and
+ * shared by every watcher that gets the same array (the hub hands the
+ * commit's own array to each watcher whose prefix matches all of it): the
+ * runtime then copies bytes per watcher instead of packing every event again.
+ */
+function packBatches(events: readonly EncodedWatchEvent[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let start = 0;
+  let bytes = 0;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i] as EncodedWatchEvent;
+    const size = 48 + e.key.length + (e.encoded?.length ?? 0);
+    if (bytes + size > MAX_EVENTS_BYTES && i > start) {
+      out.push(packWatchEvents(events.slice(start, i)));
+      start = i;
+      bytes = 0;
+    }
+    bytes += size;
+  }
+  out.push(packWatchEvents(start === 0 ? events : events.slice(start)));
+  return out;
 }
 
 function watchKey(from: Sender, watchId: string): string {

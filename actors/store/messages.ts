@@ -3,7 +3,7 @@
  * message, one commit share, one reply), because per-message cost between
  * threads dominates: see ../../shared/notes/libraries-on-node20.md.
  */
-import type { KeyValue, RangeRequest, RangeResult, StoreStats, WatchEvent, WriteOp, WriteResult } from '../../lib/store/index.js';
+import type { KeyValue, RangeRequest, RangeResult, StoreStats, WriteOp, WriteResult } from '../../lib/store/index.js';
 
 export const STORE_ADDRESS = 'store';
 
@@ -13,6 +13,11 @@ export type StoreRequest =
    * `brief`, successful results leave out `value` (the writer has the object
    * and now its revision; the watch carries the stored copy): sending every
    * object back was a third of the store thread's time.
+   *
+   * Ops may carry `encoded` (encodeForStore, on the sender's thread) instead
+   * of `value`: the store then copies bytes and never decodes the object
+   * (with `brief`, not even for the reply). A malformed `encoded` fails the
+   * whole message with INVALID_ARGUMENT.
    */
   | { type: 'store.write'; ops: WriteOp[]; brief?: boolean }
   /** Reply: KeyValue or null. */
@@ -25,6 +30,7 @@ export type StoreRequest =
    * Start (or replace) the sender's watch `watchId`; reply `{ revision }` when
    * registered. Events follow as `store.events` messages to the sender; a
    * watch that ends (compacted, store closing) ends with `store.watch-ended`.
+   * StoreClient.handleNotice decodes the events on the watcher's thread.
    */
   | { type: 'store.watch'; watchId: string; prefix: string; sinceRevision?: number }
   | { type: 'store.unwatch'; watchId: string }
@@ -42,9 +48,14 @@ export type StoreReply = {
   'store.stats': StoreStats;
 };
 
-/** Sent by the store to a watcher. */
+/**
+ * Sent by the store to a watcher. `store.events`: the matching events of one
+ * commit (or replay chunk; a commit over MAX_EVENTS_BYTES is split) as one
+ * batch: msgpack of EncodedWatchEvent[] (unpackWatchEvents), values as stored
+ * bytes (decodeWatchEvent). StoreClient.handleNotice does both.
+ */
 export type StoreNotice =
-  | { type: 'store.events'; watchId: string; events: WatchEvent[] }
+  | { type: 'store.events'; watchId: string; batch: Uint8Array }
   | { type: 'store.watch-ended'; watchId: string; code: string; message: string };
 
 export interface StoreActorArgs {

@@ -17,7 +17,11 @@ export function requestProblem(msg: StoreRequest): string | null {
         if (!writeOps.has(op.op as string)) return `ops[${i}].op must be one of create, update, put, delete`;
         if (typeof op.key !== 'string') return `ops[${i}].key must be a string`;
         if (op.expectedRevision !== undefined && !Number.isSafeInteger(op.expectedRevision)) return `ops[${i}].expectedRevision must be an integer`;
-        if (op.op !== 'delete' && !('value' in op)) return `ops[${i}].value is required`;
+        if (op.op === 'delete') continue;
+        if (op.encoded !== undefined) {
+          if (!(op.encoded instanceof Uint8Array)) return `ops[${i}].encoded must be bytes`;
+          if (op.value !== undefined) return `ops[${i}] has both value and encoded`;
+        } else if (!('value' in op)) return `ops[${i}].value (or encoded) is required`;
       }
       return null;
     }

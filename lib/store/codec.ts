@@ -26,13 +26,13 @@ export const ENCODING_JSON = 1;
 export type Encoding = typeof ENCODING_MSGPACK | typeof ENCODING_JSON;
 
 // copyBuffers: lmdb's getBinaryFast returns a reused buffer; binary data must not alias it.
-const packr = new Packr({ useRecords: false, copyBuffers: true });
+export const packr = new Packr({ useRecords: false, copyBuffers: true });
 
-const RV_PLACEHOLDER = '\u0000berth-rv\u0000';
+export const RV_PLACEHOLDER = '\u0000berth-rv\u0000';
 // msgpack fixstr: 0xa0 | length, then the bytes.
-const PLACEHOLDER_BYTES = Buffer.from([0xa0 | RV_PLACEHOLDER.length, ...Buffer.from(RV_PLACEHOLDER, 'latin1')]);
+export const PLACEHOLDER_BYTES = Buffer.from([0xa0 | RV_PLACEHOLDER.length, ...Buffer.from(RV_PLACEHOLDER, 'latin1')]);
 const PH_LEN = PLACEHOLDER_BYTES.length;
-const PROTO_KEY_BYTES = Buffer.from([0xa0 | 9, ...Buffer.from('__proto__', 'latin1')]);
+export const PROTO_KEY_BYTES = Buffer.from([0xa0 | 9, ...Buffer.from('__proto__', 'latin1')]);
 
 /**
  * Prepared values are copied into 1 MiB slabs (bump allocation) rather than
@@ -43,7 +43,7 @@ const PROTO_KEY_BYTES = Buffer.from([0xa0 | 9, ...Buffer.from('__proto__', 'lati
 const SLAB_BYTES = 1 << 20;
 let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
 let slabAt = 0;
-function carve(n: number): Buffer {
+export function carve(n: number): Buffer {
   if (n > SLAB_BYTES >> 3) return Buffer.allocUnsafeSlow(n);
   if (slabAt + n > SLAB_BYTES) {
     slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
@@ -55,11 +55,16 @@ function carve(n: number): Buffer {
 }
 
 /** Whether msgpackr writes the placeholder as the fixstr we splice (checked once; else always re-encode). */
-const SPLICE_OK = Buffer.from(packr.pack({ metadata: { resourceVersion: RV_PLACEHOLDER } })).includes(PLACEHOLDER_BYTES);
+export const SPLICE_OK = Buffer.from(packr.pack({ metadata: { resourceVersion: RV_PLACEHOLDER } })).includes(PLACEHOLDER_BYTES);
 
 export interface PreparedValue {
-  /** What will be stored and handed back; for stampable values a copy with its own `metadata`. */
+  /**
+   * What will be stored and handed back; for stampable values a copy with its
+   * own `metadata`. Unknown (undefined) when `decoded` is false: the value
+   * came pre-encoded (encoded.ts) and is only decoded if someone asks.
+   */
   readonly object: unknown;
+  readonly decoded: boolean;
   readonly stamp: boolean;
   encoding: Encoding;
   /**
@@ -88,45 +93,62 @@ function shallowCopy(o: Obj): Obj {
 }
 
 /**
- * Encode now what can be encoded before the revision is known, leaving
- * `reserve` bytes in front for the entry header. Throws InvalidArgumentError.
+ * The object as the store will encode it: for a value with an object
+ * `metadata`, a two-level copy with `metadata.resourceVersion` set to the
+ * placeholder (the caller's object is never mutated; the rest is shared,
+ * read-only by contract).
  */
-export function prepareValue(value: unknown, reserve: number): PreparedValue {
-  let object = value;
-  let stamp = false;
-  if (isPlainObject(value) && isPlainObject(value['metadata'])) {
-    // Copy two levels so the caller's object is never mutated; the rest is shared (read-only by contract).
-    const copy = shallowCopy(value);
-    const metadata = shallowCopy(value['metadata'] as Obj);
-    metadata['resourceVersion'] = RV_PLACEHOLDER;
-    copy['metadata'] = metadata;
-    object = copy;
-    stamp = true;
-  }
+export function stampedCopy(value: unknown): { object: unknown; stamp: boolean } {
+  if (!isPlainObject(value) || !isPlainObject(value['metadata'])) return { object: value, stamp: false };
+  const copy = shallowCopy(value);
+  const metadata = shallowCopy(value['metadata'] as Obj);
+  metadata['resourceVersion'] = RV_PLACEHOLDER;
+  copy['metadata'] = metadata;
+  return { object: copy, stamp: true };
+}
+
+/**
+ * Plain msgpack of `object`, as a view into msgpackr's reused buffer (valid
+ * until the next pack: copy it out at once). Throws InvalidArgumentError.
+ */
+export function packView(object: unknown): Buffer {
   let packed: Uint8Array;
   try {
-    // RESET: msgpackr reuses its output buffer for the next pack; we copy the bytes out right away.
     packed = packr.pack(object, RESET_BUFFER_MODE);
   } catch (err) {
     throw new InvalidArgumentError(`value cannot be encoded: ${(err as Error).message}`, { cause: err });
   }
-  const value0 = Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength);
-  if (value0.includes(PROTO_KEY_BYTES)) {
+  return Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength);
+}
+
+/** The `__proto__` decision: msgpack bytes that contain the key (or the string) mean the value is stored as JSON. */
+export function needsJson(msgpack: Buffer): boolean {
+  return msgpack.includes(PROTO_KEY_BYTES);
+}
+
+/**
+ * Encode now what can be encoded before the revision is known, leaving
+ * `reserve` bytes in front for the entry header. Throws InvalidArgumentError.
+ */
+export function prepareValue(value: unknown, reserve: number): PreparedValue {
+  const { object, stamp } = stampedCopy(value);
+  const value0 = packView(object);
+  if (needsJson(value0)) {
     if (stamp) (object as { metadata: Obj }).metadata['resourceVersion'] = '';
     checkJson(object);
-    return { object, stamp, encoding: ENCODING_JSON, bytes: undefined, reserved: 0, rvAt: -1 };
+    return { object, decoded: true, stamp, encoding: ENCODING_JSON, bytes: undefined, reserved: 0, rvAt: -1 };
   }
   const at = stamp && SPLICE_OK ? value0.indexOf(PLACEHOLDER_BYTES) : -1;
   if (stamp && (at < 0 || value0.indexOf(PLACEHOLDER_BYTES, at + 1) >= 0)) {
     // The user's data contains the placeholder too: encode with the real revision later.
-    return { object, stamp, encoding: ENCODING_MSGPACK, bytes: undefined, reserved: 0, rvAt: -1 };
+    return { object, decoded: true, stamp, encoding: ENCODING_MSGPACK, bytes: undefined, reserved: 0, rvAt: -1 };
   }
   const bytes = carve(reserve + value0.length);
   value0.copy(bytes, reserve);
-  return { object, stamp, encoding: ENCODING_MSGPACK, bytes, reserved: reserve, rvAt: at < 0 ? -1 : reserve + at };
+  return { object, decoded: true, stamp, encoding: ENCODING_MSGPACK, bytes, reserved: reserve, rvAt: at < 0 ? -1 : reserve + at };
 }
 
-function checkJson(object: unknown): void {
+export function checkJson(object: unknown): void {
   try {
     JSON.stringify(object);
   } catch (err) {
@@ -141,7 +163,7 @@ function checkJson(object: unknown): void {
  * than the placeholder below revision 10^10, so the tail moves left).
  */
 export function entryWithValue(prep: PreparedValue, rv: string, headerBytes: number): Buffer {
-  if (prep.stamp) (prep.object as { metadata: Obj }).metadata['resourceVersion'] = rv;
+  if (prep.stamp && prep.decoded) (prep.object as { metadata: Obj }).metadata['resourceVersion'] = rv;
   let bytes = prep.bytes;
   if (bytes === undefined) {
     const packed =
@@ -180,11 +202,15 @@ export function entryWithValue(prep: PreparedValue, rv: string, headerBytes: num
 }
 
 /** Decode stored bytes; throws whatever the decoder throws (callers wrap it in DecodeError). */
-export function decodeValue(encoding: number, bytes: Buffer): unknown {
+export function decodeValue(encoding: number, bytes: Uint8Array): unknown {
   if (encoding === ENCODING_MSGPACK) return packr.unpack(bytes);
-  if (encoding === ENCODING_JSON) return JSON.parse(bytes.toString('utf8'));
+  if (!Buffer.isBuffer(bytes)) bytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (encoding === ENCODING_JSON) return JSON.parse((bytes as Buffer).toString('utf8'));
   throw new Error(`unknown value encoding ${encoding}`);
 }
+
+/** Marks a value that is only held as bytes so far (decoded when someone needs the object). */
+export const NOT_DECODED: unique symbol = Symbol('not decoded');
 
 /** A shallow copy with metadata.resourceVersion replaced (DELETED events carry the deletion's revision). */
 export function withResourceVersion(value: unknown, rv: string): unknown {

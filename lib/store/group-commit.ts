@@ -24,8 +24,9 @@
 import { planCompaction, type CompactionPlan, type CompactionPolicy } from './compaction.js';
 import { CommitFailedError, MapFullError, type StoreError } from './errors.js';
 import type { LogReader } from './reader.js';
-import type { WatchEvent, WriteOp, WriteResult } from './types.js';
-import { checkOps, issueGroup, planGroup, prepareOps, type GroupPlan, type PreparedOp } from './write-path.js';
+import type { WriteOp, WriteResult } from './types.js';
+import type { CommitEvent } from './watch-hub.js';
+import { checkOps, issueGroup, planGroup, prepareOps, type GroupCall, type GroupPlan, type PreparedOp } from './write-path.js';
 
 export interface GroupCommitDeps {
   readonly reader: LogReader;
@@ -37,12 +38,12 @@ export interface GroupCommitDeps {
   readonly maxMapSize: number | undefined;
   readonly usedBytes: () => number;
   /** A group is durable: hand its events to watchers (before callers are answered). */
-  readonly publish: (events: readonly WatchEvent[], revision: number) => void;
+  readonly publish: (events: readonly CommitEvent[], revision: number) => void;
   /** Ops per group before the rest waits for the next group (a call is never split). */
   readonly maxGroupOps: number;
 }
 
-interface Call {
+interface Call extends GroupCall {
   /** Encoded at submit, so encoding overlaps whatever commit is in flight. */
   readonly ops: PreparedOp[];
   readonly growing: boolean;
@@ -96,7 +97,7 @@ export class GroupCommit {
     this.compactRevision = this.durableCompact = compactRevision;
   }
 
-  submit(ops: readonly WriteOp[]): Promise<WriteResult[]> {
+  submit(ops: readonly WriteOp[], brief = false): Promise<WriteResult[]> {
     let prepared: PreparedOp[];
     try {
       checkOps(ops);
@@ -108,7 +109,7 @@ export class GroupCommit {
     let growing = false;
     for (const op of prepared) if (op.kind !== 'delete') growing = true;
     return new Promise((resolve, reject) => {
-      this.pending.push({ ops: prepared, growing, resolve, reject });
+      this.pending.push({ ops: prepared, brief, growing, resolve, reject });
       this.pendingOps += ops.length;
       this.schedule();
     });
@@ -196,7 +197,7 @@ export class GroupCommit {
     if (this.inflight !== undefined) this.counters.pipelined++;
     const plan = planGroup(
       this.deps.reader,
-      calls.map((c) => c.ops),
+      calls,
       this.plannedRevision + 1,
       now,
       this.inflight?.plan.overlay,

@@ -14,3 +14,5 @@ export {
   type LmdbStoreOptions,
 } from './lmdb-store.js';
 export { LOCK_FILE } from './lock.js';
+export { encodeForStore, decodeForStore, decodeWatchEvent, packWatchEvents, unpackWatchEvents } from './encoded.js';
+export { decodeValue, ENCODING_MSGPACK, ENCODING_JSON } from './codec.js';

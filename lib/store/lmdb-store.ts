@@ -17,6 +17,7 @@ import { META_COMPACTED, META_FORMAT, STORE_FORMAT, readRevision } from './log-e
 import { countPrefix, rangeAt } from './range.js';
 import { LogReader, type KeysDb, type LogDb, type MetaDb } from './reader.js';
 import type {
+  EncodedWatchRequest,
   KeyValue,
   RangeRequest,
   RangeResult,
@@ -25,6 +26,7 @@ import type {
   Watch,
   WatchRequest,
   WriteOp,
+  WriteOptions,
   WriteResult,
 } from './types.js';
 import { WatchHub } from './watch-hub.js';
@@ -128,6 +130,7 @@ export class LmdbStore implements StoreBackend {
           return writes.compactRevision;
         },
         readEvents: (prefix, after, upTo) => this.reader.events(prefix, after, upTo),
+        readEncodedEvents: (prefix, after, upTo) => this.reader.encodedEvents(prefix, after, upTo),
       },
       this.report,
       options.replayChunk,
@@ -177,12 +180,7 @@ export class LmdbStore implements StoreBackend {
   // ---- watch -------------------------------------------------------------
 
   watchSync(request: WatchRequest): Watch {
-    this.assertOpen();
-    validatePrefix(request.prefix);
-    const since = request.sinceRevision;
-    if (since !== undefined && (!Number.isSafeInteger(since) || since < 0))
-      throw new InvalidArgumentError(`bad sinceRevision ${String(since)}`);
-    if (typeof request.onEvents !== 'function') throw new InvalidArgumentError('onEvents must be a function');
+    this.checkWatch(request);
     return this.hub.add(request);
   }
 
@@ -190,12 +188,38 @@ export class LmdbStore implements StoreBackend {
     return attempt(() => this.watchSync(request));
   }
 
+  /**
+   * A watch whose events carry the stored bytes instead of objects (nothing
+   * is decoded here): for watchers on other threads, which decode them with
+   * decodeWatchEvent. The store actor's watches are of this kind.
+   */
+  watchEncodedSync(request: EncodedWatchRequest): Watch {
+    this.checkWatch(request);
+    return this.hub.addEncoded(request);
+  }
+
+  watchEncoded(request: EncodedWatchRequest): Promise<Watch> {
+    return attempt(() => this.watchEncodedSync(request));
+  }
+
+  private checkWatch(request: { prefix: string; sinceRevision?: number; onEvents: unknown }): void {
+    this.assertOpen();
+    validatePrefix(request.prefix);
+    const since = request.sinceRevision;
+    if (since !== undefined && (!Number.isSafeInteger(since) || since < 0))
+      throw new InvalidArgumentError(`bad sinceRevision ${String(since)}`);
+    if (typeof request.onEvents !== 'function') throw new InvalidArgumentError('onEvents must be a function');
+  }
+
   // ---- writes ------------------------------------------------------------
 
-  /** Apply ops in order; resolves with one result per op once their commit is durable. */
-  write(ops: readonly WriteOp[]): Promise<WriteResult[]> {
+  /**
+   * Apply ops in order; resolves with one result per op once their commit is
+   * durable. Ops may carry `encoded` values (encodeForStore) instead of objects.
+   */
+  write(ops: readonly WriteOp[], options?: WriteOptions): Promise<WriteResult[]> {
     if (this.closing) return Promise.reject(new ClosedError());
-    return this.writes.submit(ops);
+    return this.writes.submit(ops, options?.brief === true);
   }
 
   async writeOne(op: WriteOp): Promise<WriteResult> {
@@ -216,6 +240,7 @@ export class LmdbStore implements StoreBackend {
       compactRevision: this.compactRevision,
       ...this.writes.counters,
       watchers: this.hub.size,
+      fanOutMs: this.hub.fanOutMs,
       mapSize: info.mapSize,
       usedBytes: (info.lastPageNumber + 1) * info.pageSize,
       lastTxnId: info.lastTxnId,

@@ -24,7 +24,7 @@ import {
   META_REVISION,
   readRevision,
 } from './log-entry.js';
-import type { WatchEvent } from './types.js';
+import type { EncodedWatchEvent, WatchEvent } from './types.js';
 
 export type LogDb = Database<Buffer, number>;
 export type KeysDb = Database<Buffer, string>;
@@ -38,7 +38,7 @@ export class LogReader {
     readonly log: LogDb,
     readonly keys: KeysDb,
     readonly meta: MetaDb,
-    private readonly report: (error: StoreError) => void,
+    readonly report: (error: StoreError) => void,
   ) {}
 
   /** The last committed revision in the current read snapshot. */
@@ -82,6 +82,52 @@ export class LogReader {
       this.report(err as DecodeError);
       return UNREADABLE;
     }
+  }
+
+  /**
+   * The stored bytes of `key`'s value at `revision` (a copy), without
+   * decoding; a missing or malformed entry is reported and gives undefined.
+   */
+  storedValue(key: string, revision: number): { encoding: number; bytes: Buffer } | undefined {
+    const e = this.log.getBinaryFast(revision);
+    const problem = entryProblem(e) ?? (entryType(e as Buffer) === DELETED ? 'entry is a deletion, not a value' : undefined);
+    if (problem !== undefined) {
+      this.report(new DecodeError(key, revision, problem));
+      return undefined;
+    }
+    const entry = e as Buffer;
+    return { encoding: entryEncoding(entry), bytes: Buffer.from(entryValueBytes(entry)) };
+  }
+
+  /**
+   * Like events(), but the values stay bytes (copied out of LMDB), for
+   * watchers on other threads: nothing is decoded. A DELETED event carries
+   * the last state's bytes (its own resourceVersion); one whose last state
+   * cannot be read is reported and skipped, as in events().
+   */
+  encodedEvents(prefix: Buffer, after: number, upTo: number): EncodedWatchEvent[] {
+    const out: EncodedWatchEvent[] = [];
+    for (let r = after + 1; r <= upTo; r++) {
+      const e = this.log.getBinaryFast(r);
+      const problem = entryProblem(e);
+      if (problem !== undefined) {
+        this.report(new DecodeError(`log@${r}`, r, problem));
+        continue;
+      }
+      const entry = e as Buffer;
+      if (!entryKeyHasPrefix(entry, prefix)) continue;
+      const key = entryKey(entry);
+      const type = entryType(entry);
+      if (type !== DELETED) {
+        const encoded = Buffer.from(entryValueBytes(entry)); // copy before the next get reuses the buffer
+        out.push({ type: EVENT_TYPE_NAMES[type] as WatchEvent['type'], key, revision: r, encoding: entryEncoding(entry), encoded });
+      } else {
+        const prev = this.storedValue(key, entryPrevRevision(entry));
+        if (prev === undefined) continue;
+        out.push({ type: 'DELETED', key, revision: r, encoding: prev.encoding, encoded: prev.bytes });
+      }
+    }
+    return out;
   }
 
   /** Events with after < revision <= upTo whose key starts with prefix, in order. */

@@ -30,10 +30,27 @@ export interface KeyValue {
  * - delete: fails with NOT_FOUND if absent, CONFLICT if expectedRevision differs.
  */
 export type WriteOp =
-  | { readonly op: 'create'; readonly key: string; readonly value: unknown }
-  | { readonly op: 'update'; readonly key: string; readonly value: unknown; readonly expectedRevision?: number }
-  | { readonly op: 'put'; readonly key: string; readonly value: unknown; readonly expectedRevision?: number }
+  | ({ readonly op: 'create'; readonly key: string } & WriteValue)
+  | ({ readonly op: 'update'; readonly key: string; readonly expectedRevision?: number } & WriteValue)
+  | ({ readonly op: 'put'; readonly key: string; readonly expectedRevision?: number } & WriteValue)
   | { readonly op: 'delete'; readonly key: string; readonly expectedRevision?: number };
+
+/**
+ * The value of a create, update or put: the object itself, or its bytes from
+ * `encodeForStore(value)` (encoded.ts), so that the sender's thread pays for
+ * encoding and the store only copies bytes. Give one of the two.
+ */
+export type WriteValue =
+  | { readonly value: unknown; readonly encoded?: undefined }
+  | { readonly encoded: Uint8Array; readonly value?: undefined };
+
+export interface WriteOptions {
+  /**
+   * Successful results leave out `value` (undefined): the writer has the
+   * object and now its revision. Pre-encoded values are then never decoded.
+   */
+  readonly brief?: boolean;
+}
 
 export type WriteOpKind = WriteOp['op'];
 
@@ -97,6 +114,30 @@ export interface WatchEvent {
   readonly prevObject?: unknown;
 }
 
+/**
+ * A watch event as stored bytes, for watchers on other threads (the store
+ * actor sends these): decode with `decodeWatchEvent` (encoded.ts) on the
+ * receiving side. `encoded` is the value in `encoding` (codec.ts) with its
+ * resourceVersion in place: for ADDED and MODIFIED the stored value; for
+ * DELETED the last state as it was stored (its own resourceVersion), absent
+ * if it could not be read.
+ */
+export interface EncodedWatchEvent {
+  readonly type: WatchEventType;
+  readonly key: string;
+  readonly revision: number;
+  readonly encoding: number;
+  readonly encoded?: Uint8Array;
+}
+
+export interface EncodedWatchRequest {
+  readonly prefix: string;
+  readonly sinceRevision?: number;
+  /** Called with the matching events of one commit (live), or of one replay chunk. */
+  readonly onEvents: (events: readonly EncodedWatchEvent[]) => void;
+  readonly onError?: (error: StoreError) => void;
+}
+
 export interface WatchRequest {
   readonly prefix: string;
   /** Deliver events with revision > sinceRevision. Absent: only events after now. */
@@ -128,6 +169,8 @@ export interface StoreStats {
   /** Groups planned while the previous group was still committing (pipelining at work). */
   readonly pipelined: number;
   readonly watchers: number;
+  /** Milliseconds spent handing committed events to live watchers (callbacks included), since open. */
+  readonly fanOutMs: number;
   /** Current LMDB map size in bytes (grows automatically). */
   readonly mapSize: number;
   /** Bytes in use: (last page + 1) * page size. */
@@ -151,7 +194,7 @@ export interface StoreBackend {
    * once durable; rejects only for faults (INVALID_ARGUMENT before anything
    * is queued, MAP_FULL, COMMIT_FAILED, CLOSED), in which case none applied.
    */
-  write(ops: readonly WriteOp[]): Promise<WriteResult[]>;
+  write(ops: readonly WriteOp[], options?: WriteOptions): Promise<WriteResult[]>;
   /** Rejects with COMPACTED when sinceRevision is older than the window. */
   watch(request: WatchRequest): Promise<Watch>;
   /** Drop history up to `revision` (never past the current revision). */

@@ -15,8 +15,9 @@
  *    made in one event turn into one transaction, committed by its write
  *    thread; the returned promise settles when that transaction is durable.
  */
-import { type PreparedValue, entryWithValue, prepareValue, withResourceVersion } from './codec.js';
-import { InvalidArgumentError } from './errors.js';
+import { type PreparedValue, NOT_DECODED, decodeValue, entryWithValue, prepareValue } from './codec.js';
+import { prepareEncoded } from './encoded.js';
+import { DecodeError, InvalidArgumentError, type StoreError } from './errors.js';
 import { validateKey } from './keys.js';
 import {
   ADDED,
@@ -29,7 +30,8 @@ import {
   writeHeader,
 } from './log-entry.js';
 import { UNREADABLE, type KeysDb, type LogDb, type LogReader, type MetaDb } from './reader.js';
-import type { KeyValue, WatchEvent, WriteOp, WriteOpKind, WriteResult } from './types.js';
+import type { KeyValue, WriteOp, WriteOpKind, WriteResult } from './types.js';
+import type { CommitEvent } from './watch-hub.js';
 
 export interface PreparedOp {
   readonly kind: WriteOpKind;
@@ -51,6 +53,8 @@ export function checkOps(ops: readonly WriteOp[]): void {
     const expected = op.op === 'create' ? undefined : op.expectedRevision;
     if (expected !== undefined && (!Number.isSafeInteger(expected) || expected < 0))
       throw new InvalidArgumentError(`bad expectedRevision ${String(expected)} for ${op.key}`);
+    if (op.op !== 'delete' && op.encoded !== undefined && (op as { value?: unknown }).value !== undefined)
+      throw new InvalidArgumentError(`give value or encoded for ${op.key}, not both`);
   }
 }
 
@@ -60,7 +64,12 @@ export function prepareOps(ops: readonly WriteOp[]): PreparedOp[] {
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i] as WriteOp;
     const keyBytes = Buffer.byteLength(op.key);
-    const value = op.op === 'delete' ? undefined : prepareValue(op.value, HEADER_BYTES + keyBytes);
+    const value =
+      op.op === 'delete'
+        ? undefined
+        : op.encoded !== undefined
+          ? prepareEncoded(op.encoded, HEADER_BYTES + keyBytes)
+          : prepareValue(op.value, HEADER_BYTES + keyBytes);
     const expected = op.op === 'create' ? undefined : op.expectedRevision;
     out[i] = { kind: op.op, key: op.key, keyBytes, expected, value };
   }
@@ -76,7 +85,7 @@ export interface GroupPlan {
   /** keys-table writes, in order: revision 0 means remove. */
   readonly keyNames: string[];
   readonly keyRevisions: number[];
-  readonly events: WatchEvent[];
+  readonly events: CommitEvent[];
   /** One result list per call, in call order. */
   readonly results: WriteResult[][];
   readonly failures: number;
@@ -84,10 +93,16 @@ export interface GroupPlan {
   readonly overlay: ReadonlyMap<string, Overlay>;
 }
 
-/** A key's state after a not-yet-visible write: its revision (0: deleted) and value. */
+/** A key's state after a not-yet-visible write: its revision (0: deleted) and, if not deleted, its event. */
 export interface Overlay {
   readonly rev: number;
-  readonly value: unknown;
+  readonly event: CommitEvent | undefined;
+}
+
+/** The ops of one write() call; `brief`: successful results without values. */
+export interface GroupCall {
+  readonly ops: readonly PreparedOp[];
+  readonly brief: boolean;
 }
 
 /**
@@ -96,7 +111,7 @@ export interface Overlay {
  */
 export function planGroup(
   reader: LogReader,
-  calls: readonly (readonly PreparedOp[])[],
+  calls: readonly GroupCall[],
   firstRevision: number,
   now: number,
   base?: ReadonlyMap<string, Overlay>,
@@ -105,12 +120,13 @@ export function planGroup(
   const entries: Buffer[] = [];
   const keyNames: string[] = [];
   const keyRevisions: number[] = [];
-  const events: WatchEvent[] = [];
+  const events: CommitEvent[] = [];
   const results: WriteResult[][] = [];
   let next = firstRevision;
   let failures = 0;
 
-  for (const ops of calls) {
+  const report = reader.report;
+  for (const { ops, brief } of calls) {
     const out: WriteResult[] = new Array(ops.length);
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i] as PreparedOp;
@@ -130,29 +146,46 @@ export function planGroup(
         out[i] =
           cur === 0
             ? { ok: false, op: kind, key, code }
-            : { ok: false, op: kind, key, code, current: currentValue(reader, key, cur, o) };
+            : { ok: false, op: kind, key, code, current: currentValue(reader, key, cur, o, report) };
         continue;
       }
 
       const rev = next++;
       const rv = String(rev);
       if (kind === 'delete') {
-        const prev = o !== undefined ? o.value : readable(reader.valueOrReport(key, cur));
+        // The last state as bytes; decoded only for a full result or an in-process watcher.
+        let ev: CommitEvent;
+        if (o !== undefined) {
+          const last = o.event as CommitEvent;
+          ev = { type: 'DELETED', key, revision: rev, value: last.value, encoding: last.encoding, bytes: last.bytes };
+        } else {
+          const stored = reader.storedValue(key, cur);
+          ev = { type: 'DELETED', key, revision: rev, value: stored ? NOT_DECODED : undefined, encoding: stored?.encoding ?? 0, bytes: stored?.bytes };
+        }
         entries.push(deletionEntry(cur, now, key, op.keyBytes));
-        events.push({ type: 'DELETED', key, revision: rev, object: withResourceVersion(prev, rv), prevObject: prev });
-        overlay.set(key, { rev: 0, value: undefined });
+        events.push(ev);
+        overlay.set(key, { rev: 0, event: undefined });
         keyNames.push(key);
         keyRevisions.push(0);
-        out[i] = { ok: true, op: kind, key, revision: rev, value: prev, prevRevision: cur };
+        out[i] = { ok: true, op: kind, key, revision: rev, value: brief ? undefined : eventValue(ev, report), prevRevision: cur };
       } else {
         const prep = op.value as PreparedValue;
-        const entry = entryWithValue(prep, rv, HEADER_BYTES + op.keyBytes);
+        const headerBytes = HEADER_BYTES + op.keyBytes;
+        const entry = entryWithValue(prep, rv, headerBytes);
         entries.push(writeHeader(entry, cur === 0 ? ADDED : MODIFIED, prep.encoding, cur, now, key, op.keyBytes));
-        events.push({ type: cur === 0 ? 'ADDED' : 'MODIFIED', key, revision: rev, object: prep.object });
-        overlay.set(key, { rev, value: prep.object });
+        const ev: CommitEvent = {
+          type: cur === 0 ? 'ADDED' : 'MODIFIED',
+          key,
+          revision: rev,
+          value: prep.decoded ? prep.object : NOT_DECODED,
+          encoding: prep.encoding,
+          bytes: entry.subarray(headerBytes),
+        };
+        events.push(ev);
+        overlay.set(key, { rev, event: ev });
         keyNames.push(key);
         keyRevisions.push(rev);
-        out[i] = { ok: true, op: kind, key, revision: rev, value: prep.object, prevRevision: cur };
+        out[i] = { ok: true, op: kind, key, revision: rev, value: brief ? undefined : eventValue(ev, report), prevRevision: cur };
       }
     }
     results.push(out);
@@ -164,8 +197,23 @@ function readable(v: unknown): unknown {
   return v === UNREADABLE ? undefined : v;
 }
 
-function currentValue(reader: LogReader, key: string, cur: number, o: Overlay | undefined): KeyValue {
-  return { key, value: o !== undefined ? o.value : readable(reader.valueOrReport(key, cur)), revision: cur };
+function currentValue(reader: LogReader, key: string, cur: number, o: Overlay | undefined, report: (e: StoreError) => void): KeyValue {
+  return { key, value: o !== undefined ? eventValue(o.event as CommitEvent, report) : readable(reader.valueOrReport(key, cur)), revision: cur };
+}
+
+/**
+ * The object of a commit event's value, decoded from its bytes on first use
+ * (then kept, shared by results and watchers). Undecodable: reported, undefined.
+ */
+export function eventValue(ev: CommitEvent, report: (e: StoreError) => void): unknown {
+  if (ev.value !== NOT_DECODED) return ev.value;
+  try {
+    ev.value = decodeValue(ev.encoding, ev.bytes as Buffer);
+  } catch (err) {
+    report(new DecodeError(ev.key, ev.revision, (err as Error).message, { cause: err }));
+    ev.value = undefined;
+  }
+  return ev.value;
 }
 
 /**

@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { StoreError, WatchEvent } from '../../lib/store/index.js';
-import { WatchHub } from '../../lib/store/watch-hub.js';
+import { WatchHub, type CommitEvent } from '../../lib/store/watch-hub.js';
 import { openTemp, pod, podKey, sleep } from './helpers.js';
 
 type Seen = [WatchEvent['type'], string, number];
@@ -131,7 +131,7 @@ test('closing the store ends watches with CLOSED', async (t) => {
 });
 
 test('fan-out: 100,000 events to each of 10 watchers in under a second', (t) => {
-  const source = { revision: 0, compactRevision: 0, readEvents: () => [] };
+  const source = { revision: 0, compactRevision: 0, readEvents: () => [], readEncodedEvents: () => [] };
   const hub = new WatchHub(source, (e) => t.fail(e.message));
   const counts = new Array<number>(10).fill(0);
   for (let w = 0; w < 10; w++) {
@@ -139,20 +139,20 @@ test('fan-out: 100,000 events to each of 10 watchers in under a second', (t) => 
     const prefix = w % 2 === 0 ? '' : '/registry/core/pods/even/';
     hub.add({ prefix, onEvents: (es) => (counts[w] = (counts[w] as number) + es.length) });
   }
-  const commits: WatchEvent[][] = [];
+  const commits: CommitEvent[][] = [];
   let rev = 0;
   for (let c = 0; c < 100; c++) {
-    const events: WatchEvent[] = [];
+    const events: CommitEvent[] = [];
     for (let i = 0; i < 1000; i++) {
       rev++;
       const ns = rev % 2 === 0 ? 'even' : 'odd';
-      events.push({ type: 'ADDED', key: `/registry/core/pods/${ns}/p${rev}`, revision: rev, object: { n: rev } });
+      events.push({ type: 'ADDED', key: `/registry/core/pods/${ns}/p${rev}`, revision: rev, value: { n: rev }, encoding: 0, bytes: undefined });
     }
     commits.push(events);
   }
   const start = performance.now();
   for (const events of commits) {
-    const last = (events[events.length - 1] as WatchEvent).revision;
+    const last = (events[events.length - 1] as CommitEvent).revision;
     source.revision = last;
     hub.publish(events, last);
   }
