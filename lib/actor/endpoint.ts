@@ -217,7 +217,7 @@ export abstract class Endpoint {
       bytes = null; // some message is unencodable: find it below
     }
     if (bytes === null || (bytes.byteLength > this.maxMessageBytes && items.length > 4)) {
-      this.flushOneByOne(host, link, items);
+      this.flushSplit(host, link, items);
       return;
     }
     if (bytes.byteLength > this.maxMessageBytes) {
@@ -228,23 +228,46 @@ export abstract class Endpoint {
     link.post(bytes);
   }
 
-  /** The slow path: encode each message alone so that one bad message fails alone. */
-  private flushOneByOne(host: HostId, link: Link, items: unknown[]): void {
-    for (let i = 0; i < items.length; i += 4) {
-      const env = items.slice(i, i + 4);
+  /**
+   * The slow path: a batch too large for one frame (many large messages), or
+   * one that would not encode. Halve it until each part fits, so that large
+   * batches cost a log factor of re-encoding, and one bad message fails alone.
+   */
+  private flushSplit(host: HostId, link: Link, items: unknown[]): void {
+    if (items.length === 4) {
       let bytes: Uint8Array;
       try {
-        bytes = encodeFrame(this.packr, [this.timers.now(), ...env]);
+        bytes = encodeFrame(this.packr, [this.timers.now(), ...items]);
       } catch (err) {
-        this.undeliverable(env[0] as Address, env[1] as Address, env[2] as number, env[3], `unencodable: ${(err as Error).message}`);
-        continue;
+        this.undeliverable(items[0] as Address, items[1] as Address, items[2] as number, items[3], `unencodable: ${(err as Error).message}`);
+        return;
       }
       if (bytes.byteLength > this.maxMessageBytes) {
-        this.undeliverable(env[0] as Address, env[1] as Address, env[2] as number, env[3], `oversized: ${bytes.byteLength} bytes > ${this.maxMessageBytes}`);
-        continue;
+        this.undeliverable(items[0] as Address, items[1] as Address, items[2] as number, items[3], `oversized: ${bytes.byteLength} bytes > ${this.maxMessageBytes}`);
+        return;
       }
       this.sentTo[host] = (this.sentTo[host] ?? 0) + 1;
       link.post(bytes);
+      return;
+    }
+    const half = Math.floor(items.length / 8) * 4;
+    for (const part of [items.slice(0, half), items.slice(half)]) {
+      let bytes: Uint8Array | null;
+      try {
+        bytes = encodeFrame(this.packr, [this.timers.now(), ...part]);
+      } catch {
+        bytes = null;
+      }
+      if (bytes !== null && (bytes.byteLength <= this.maxMessageBytes || part.length === 4)) {
+        if (bytes.byteLength > this.maxMessageBytes) {
+          this.undeliverable(part[0] as Address, part[1] as Address, part[2] as number, part[3], `oversized: ${bytes.byteLength} bytes > ${this.maxMessageBytes}`);
+          continue;
+        }
+        this.sentTo[host] = (this.sentTo[host] ?? 0) + part.length / 4;
+        link.post(bytes);
+      } else {
+        this.flushSplit(host, link, part);
+      }
     }
   }
 

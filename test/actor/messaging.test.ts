@@ -123,6 +123,15 @@ test('unroutable, unencodable and oversized messages are refused with a reason; 
   t.is(await sup.request('a', msg('echo', { value: 'still here' })), 'still here');
 });
 
+test('a batch larger than a frame is split, and every message still arrives, in order', async (t) => {
+  const sup = await Supervisor.start({ children: [{ id: 'sink', module: echoModule }], maxMessageBytes: 64 * 1024, logLevel: 'silent' });
+  t.teardown(() => sup.stop());
+  const pad = 'p'.repeat(40 * 1024); // each message fits a frame; 50 of them in one turn do not
+  for (let n = 1; n <= 50; n++) sup.send('sink', msg('seq', { from: 'supervisor', n, pad }));
+  t.deepEqual(await sup.request('sink', msg('seq.report')), { count: 50, outOfOrder: 0 });
+  t.is(sup.deadLetters.length, 0);
+});
+
 test('undecodable and malformed frames reach the dead-letter log; nothing else breaks', async (t) => {
   const sup = await Supervisor.start({ children: [{ id: 'a', module: echoModule }], logLevel: 'silent' });
   t.teardown(() => sup.stop());
