@@ -92,6 +92,9 @@ export default defineActor<ApiRequestMessage | Internal, ApiServerArgs>(async (c
         case 'api.call':
           reply(ctx, from, starting.then(() => handle(server, m.request)));
           return;
+        case 'api.batch':
+          reply(ctx, from, starting.then(() => Promise.all(m.requests.map((r) => handle(server, r)))));
+          return;
         case 'api.watch': {
           const key = `${from.address}\u0000${m.watchId}`;
           watches.get(key)?.stop();

@@ -95,6 +95,13 @@ export type ApiRequestMessage =
   /** Reply: ApiResponse. get/list/create/update/patch/delete/deletecollection. */
   | { type: 'api.call'; request: ApiRequest }
   /**
+   * Reply: ApiResponse[], one per request in order. Many calls in one
+   * message (the per-message cost between threads dominates small calls);
+   * they run concurrently through the same handlers as api.call, so their
+   * store writes reach the store together and commit together.
+   */
+  | { type: 'api.batch'; requests: ApiRequest[] }
+  /**
    * Start a watch (request.verb 'watch'); reply: ApiResponse (200 with
    * `{ watchId }` once registered, or a failure Status such as 410).
    * Events follow as `api.watch-events` messages to the sender.

@@ -1,0 +1,117 @@
+/**
+ * The in-process transport: `api.*` messages to the api-server actor from
+ * any actor (through its context) or the embedding thread (through the
+ * supervisor). Watch events arrive as messages to the owner, which hands
+ * every message to `handleNotice` first (as with StoreClient):
+ *
+ *   const transport = new InProcessTransport(ctx);
+ *   receive(msg) { if (transport.handleNotice(msg)) return; ... }
+ *   // or, in the embedding thread: sup.on('message', (m) => transport.handleNotice(m));
+ */
+import { randomUUID } from 'node:crypto';
+import { API_SERVER_ADDRESS, type ApiNotice, type ApiRequest, type ApiRequestMessage, type ApiResponse } from '../../actors/api-server/messages.js';
+import type { Address, Message, RequestOptions } from '../actor/types.js';
+import { ApiError, TransportError, statusFromBody } from './errors.js';
+import type { Transport, TransportWatchHandlers, Watch } from './types.js';
+
+/** What can send requests: an actor's context, or the supervisor. */
+export interface Requester {
+  request<R = unknown, M extends Message = Message>(to: Address, msg: M, options?: RequestOptions): Promise<R>;
+  send<M extends Message>(to: Address, msg: M): void;
+}
+
+export interface InProcessOptions {
+  /** The api-server's address; default 'api-server'. */
+  readonly address?: Address;
+  /** Per request; default 60 s. */
+  readonly timeoutMs?: number;
+}
+
+export class InProcessTransport implements Transport {
+  private readonly address: Address;
+  private readonly timeoutMs: number;
+  private readonly watches = new Map<string, TransportWatchHandlers>();
+  /** Unique per transport, so two clients in one actor never share a watch id. */
+  private readonly prefix = randomUUID().slice(0, 8);
+  private nextWatch = 1;
+
+  constructor(
+    private readonly requester: Requester,
+    opts: InProcessOptions = {},
+  ) {
+    this.address = opts.address ?? API_SERVER_ADDRESS;
+    this.timeoutMs = opts.timeoutMs ?? 60_000;
+  }
+
+  call(request: ApiRequest): Promise<ApiResponse> {
+    return this.send<ApiResponse>({ type: 'api.call', request });
+  }
+
+  batch(requests: readonly ApiRequest[]): Promise<ApiResponse[]> {
+    if (requests.length === 0) return Promise.resolve([]);
+    return this.send<ApiResponse[]>({ type: 'api.batch', requests: [...requests] });
+  }
+
+  async watch(request: ApiRequest, handlers: TransportWatchHandlers): Promise<Watch> {
+    const watchId = `${this.prefix}-${this.nextWatch++}`;
+    // Registered before asking: the first events can arrive before the reply.
+    this.watches.set(watchId, handlers);
+    let res: ApiResponse;
+    try {
+      res = await this.send<ApiResponse>({ type: 'api.watch', watchId, request });
+    } catch (err) {
+      this.watches.delete(watchId);
+      throw err;
+    }
+    if (res.code !== 200) {
+      this.watches.delete(watchId);
+      throw new ApiError(statusFromBody(res.code, res.body));
+    }
+    return {
+      stop: () => {
+        if (!this.watches.delete(watchId)) return;
+        this.requester.send<ApiRequestMessage>(this.address, { type: 'api.unwatch', watchId });
+      },
+    };
+  }
+
+  /** Give every message the owner receives here first; true when it was an api-server notice. */
+  handleNotice(msg: Message): boolean {
+    const notice = msg as ApiNotice;
+    if (notice.type === 'api.watch-events') {
+      this.watches.get(notice.watchId)?.onEvents(notice.events);
+      return true;
+    }
+    if (notice.type === 'api.watch-ended') {
+      const handlers = this.watches.get(notice.watchId);
+      this.watches.delete(notice.watchId);
+      handlers?.onEnded(new ApiError(notice.status));
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * The api-server restarted or went away: every watch is gone with it.
+   * Call when a request failed with ActorDownError, or from a supervisor
+   * event; each watch's onEnded fires so informers re-list.
+   */
+  endAll(reason: Error): void {
+    const all = [...this.watches.values()];
+    this.watches.clear();
+    for (const h of all) h.onEnded(reason);
+  }
+
+  close(): void {
+    for (const watchId of this.watches.keys()) this.requester.send<ApiRequestMessage>(this.address, { type: 'api.unwatch', watchId });
+    this.watches.clear();
+  }
+
+  private async send<R>(msg: ApiRequestMessage): Promise<R> {
+    try {
+      return await this.requester.request<R, ApiRequestMessage>(this.address, msg, { timeoutMs: this.timeoutMs });
+    } catch (err) {
+      throw new TransportError(`${msg.type} to ${this.address}: ${err instanceof Error ? err.message : String(err)}`, err);
+    }
+  }
+}
