@@ -1,60 +1,67 @@
 /**
- * The actors of `berth demo`: simulated nodes that heartbeat to a registry,
- * the shape of kubelets renewing Leases with the api-server. A stand-in for
- * the real cluster until the store, api-server and node actors land.
+ * The actors of `berth demo`: simulated nodes that do what a kubelet does
+ * first and most often, through the real api-server and store: register
+ * their Node object, then renew their Lease in kube-node-lease every 10 s.
+ * A stand-in for issue 7's kubelet until it lands.
  */
-import { defineActor, type Message } from '../actor/types.js';
+import { defineActor } from '../actor/types.js';
+import { leases, nodes } from '../api/resources/index.js';
+import type { Lease } from '../api/types/cluster.js';
+import type { Node } from '../api/types/core.js';
+import { ApiClient } from '../client/client.js';
+import { isNotFound } from '../client/errors.js';
+import { InProcessTransport } from '../client/in-process.js';
 
 export interface DemoNodeArgs {
   readonly heartbeatMs: number;
+  /** Heartbeat phases are spread over this many slots per period, so many nodes renew in the same commit. */
+  readonly slots: number;
 }
 
 type NodeMessage = { type: 'node.heartbeat' } | { type: 'node.crash' };
 
-export const demoNode = defineActor<NodeMessage, DemoNodeArgs>((ctx, args) => {
-  // Spread the first beats over the period, as real kubelets started at different times would.
-  const offset = hash(ctx.self) % args.heartbeatMs;
-  ctx.setTimer(offset, { type: 'node.heartbeat' });
+export const demoNode = defineActor<NodeMessage, DemoNodeArgs>(async (ctx, args) => {
+  const transport = new InProcessTransport(ctx);
+  const api = new ApiClient(transport, { fieldManager: 'berth-demo-kubelet' });
+  const name = ctx.self.slice(ctx.self.indexOf('/') + 1);
+  // Level-triggered: after a restart the Node may already exist, which is fine.
+  const node: Node = {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, labels: { 'kubernetes.io/hostname': name, 'topology.kubernetes.io/zone': `zone-${hash(name) % 3}` } },
+    status: { capacity: { cpu: '8', memory: '32Gi', pods: '110' }, allocatable: { cpu: '8', memory: '32Gi', pods: '110' } },
+  };
+  await api.create(nodes, node).catch((err: unknown) => {
+    if ((err as { status?: { reason?: string } }).status?.reason !== 'AlreadyExists') throw err;
+  });
+  const slot = hash(name) % args.slots;
+  ctx.setTimer((slot * args.heartbeatMs) / args.slots, { type: 'node.heartbeat' });
   return {
-    receive(msg) {
+    async receive(msg) {
+      if (transport.handleNotice(msg)) return;
       if (msg.type === 'node.crash') process.exit(1); // the whole node host thread dies
-      ctx.send('registry', { type: 'registry.heartbeat', node: ctx.self, at: ctx.now() } as Message);
+      await renewLease(api, name, new Date(ctx.now()).toISOString());
       ctx.setTimer(args.heartbeatMs, { type: 'node.heartbeat' });
     },
   };
 });
 
-type RegistryMessage = { type: 'registry.heartbeat'; node: string; at: number } | { type: 'registry.report'; graceMs: number };
-
-export interface RegistryReport {
-  readonly heartbeats: number;
-  readonly nodes: number;
-  /** Nodes whose last heartbeat is older than the grace period. */
-  readonly stale: number;
-  readonly longestGapMs: number;
+async function renewLease(api: ApiClient, name: string, now: string): Promise<void> {
+  const namespace = 'kube-node-lease';
+  try {
+    const lease = await api.get(leases, name, { namespace });
+    await api.update(leases, { ...lease, spec: { ...lease.spec, renewTime: now } }, { namespace });
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    const lease: Lease = {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name, namespace },
+      spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: now },
+    };
+    await api.create(leases, lease, { namespace });
+  }
 }
-
-export const registry = defineActor<RegistryMessage>((ctx) => {
-  const last = new Map<string, number>();
-  let heartbeats = 0;
-  let longestGapMs = 0;
-  return {
-    receive(msg, from) {
-      if (msg.type === 'registry.heartbeat') {
-        const prev = last.get(msg.node);
-        if (prev !== undefined) longestGapMs = Math.max(longestGapMs, msg.at - prev);
-        last.set(msg.node, msg.at);
-        heartbeats++;
-        return;
-      }
-      const now = ctx.now();
-      let stale = 0;
-      for (const at of last.values()) if (now - at > msg.graceMs) stale++;
-      const report: RegistryReport = { heartbeats, nodes: last.size, stale, longestGapMs };
-      ctx.reply(from, report);
-    },
-  };
-});
 
 function hash(s: string): number {
   let h = 2166136261;

@@ -14,8 +14,8 @@ const program = new Command('berth').description('A Kubernetes-style orchestrato
 
 program
   .command('demo')
-  .description('run the actor runtime demo: simulated nodes heartbeating under the virtual clock, one host thread killed and restarted')
-  .option('--nodes <n>', 'simulated nodes', positiveInt, 1000)
+  .description('run a small cluster (store, api-server, simulated nodes renewing Leases) under the virtual clock, one host thread killed and restarted')
+  .option('--nodes <n>', 'simulated nodes', positiveInt, 200)
   .option('--minutes <n>', 'virtual minutes to run', positiveInt, 10)
   .addHelpText('after', '\nExample:\n  berth demo --nodes 2000 --minutes 60')
   .action(async (opts: { nodes: number; minutes: number }) => runDemo(opts));
