@@ -15,7 +15,7 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import { Bench } from 'tinybench';
 import { Supervisor, type SupervisorOptions } from '../lib/actor/supervisor.js';
 import type { Message } from '../lib/actor/types.js';
-import { log, percentile, printRows, ratePerSecond, type BenchRow } from './lib/report.js';
+import { Samples, log, percentile, printRows, ratePerSecond, type BenchRow } from './lib/report.js';
 
 const burst = { small: 50_000, pod: 10_000 } as const;
 const berthPayloads = ['small', 'pod'] as const;
@@ -25,14 +25,8 @@ const rawWorkerUrl = new URL('./fixtures/raw-worker.js', import.meta.url);
 const rounds = 3;
 const bench = 'actor-messaging';
 /** Every case is measured once per round, rounds interleaved, so that noise hits baseline and Berth alike; rows report the median over rounds. */
-const samples = new Map<string, { metric: string; unit: string; values: number[] }>();
-
-function row(kase: string, metric: string, value: number, unit: string): void {
-  const key = `${kase}\u0000${metric}`;
-  const s = samples.get(key) ?? { metric, unit, values: [] };
-  s.values.push(value);
-  samples.set(key, s);
-}
+const samples = new Samples(bench);
+const row = (kase: string, metric: string, value: number, unit: string): void => samples.add(kase, value, unit, metric);
 
 async function rawBaseline(): Promise<void> {
   const { port1, port2 } = new MessageChannel();
@@ -97,11 +91,6 @@ async function berthCase(label: string, options: Pick<SupervisorOptions, 'routin
   await sup.stop();
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
 function resultOf(b: Bench, i: number): { latency: import('tinybench').Statistics } {
   const r = b.tasks[i]!.result;
   if (r.state !== 'completed') throw new Error(`${b.tasks[i]!.name}: ${r.state}${'error' in r ? `: ${String(r.error)}` : ''}`);
@@ -116,7 +105,7 @@ for (let round = 0; round < rounds; round++) {
   await berthCase('unbatched, direct ports', { routing: 'direct', batch: false });
 }
 
-const rows: BenchRow[] = [...samples].map(([key, s]) => ({ bench, case: key.split('\u0000')[0]!, metric: s.metric, value: median(s.values), unit: s.unit }));
+const rows: BenchRow[] = samples.rows();
 const rate = (name: string): number => rows.find((r) => r.case === name && r.metric === 'messages/s')!.value;
 for (const payload of berthPayloads) {
   const ratio = rate(`berth batched, direct ports, ${payload}`) / rate(`raw postMessage, unbatched, ${payload}`);

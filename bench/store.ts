@@ -31,25 +31,15 @@ import { Supervisor } from '../lib/actor/supervisor.js';
 import { openLmdbStore } from '../lib/store/index.js';
 import type { WriteOp } from '../lib/store/types.js';
 import { makePod } from './fixtures/pod.js';
-import { log, printRows, type BenchRow } from './lib/report.js';
+import { Samples, log, printRows, type BenchRow } from './lib/report.js';
 
 const bench = 'store';
 const count = 100_000;
 const batch = 500;
 const inFlight = 8;
 const rounds = 3;
-const samples = new Map<string, { unit: string; values: number[] }>();
-
-function sample(kase: string, value: number, unit: string): void {
-  const s = samples.get(kase) ?? { unit, values: [] };
-  s.values.push(value);
-  samples.set(kase, s);
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
+const samples = new Samples(bench);
+const sample = (kase: string, value: number, unit: string): void => samples.add(kase, value, unit);
 
 const watcherCount = 10;
 const watcherModule = new URL('./fixtures/store-watcher.js', import.meta.url).href;
@@ -209,7 +199,7 @@ for (let round = 0; round < rounds; round++) {
   await rawCeiling(round);
   await throughActor(round);
 }
-const rows: BenchRow[] = [...samples].map(([kase, s]) => ({ bench, case: kase, metric: s.unit === 'ms' ? 'time' : 'rate', value: median(s.values), unit: s.unit }));
+const rows: BenchRow[] = samples.rows();
 const value = (kase: string): number => rows.find((r) => r.case === kase)!.value;
 rows.push({
   bench,

@@ -45,3 +45,29 @@ export function ratePerSecond(latency: Statistics, items: number): number {
 export function log(line: string): void {
   if (!jsonOutput) console.log(line);
 }
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/**
+ * Figures collected over interleaved rounds (so that noise hits baseline and
+ * candidate alike), reported as one row per case with the median.
+ */
+export class Samples {
+  private readonly byCase = new Map<string, { metric: string; unit: string; values: number[] }>();
+
+  constructor(private readonly bench: string) {}
+
+  add(kase: string, value: number, unit: string, metric = unit === 'ms' ? 'time' : 'rate'): void {
+    const key = `${kase}\u0000${metric}`;
+    const s = this.byCase.get(key) ?? { metric, unit, values: [] };
+    s.values.push(value);
+    this.byCase.set(key, s);
+  }
+
+  rows(): BenchRow[] {
+    return [...this.byCase].map(([key, s]) => ({ bench: this.bench, case: key.split('\u0000')[0]!, metric: s.metric, value: median(s.values), unit: s.unit }));
+  }
+}
