@@ -11,6 +11,12 @@
  *   unscheduled or finished pod, or grace 0, goes at once. (Until node
  *   actors land, nothing confirms: use --grace-period=0 --force, or leave
  *   pods unscheduled, as the tests do.)
+ * - propagationPolicy Foreground / Orphan (or orphanDependents) adds the
+ *   foregroundDeletion / orphan finalizer, so the object stays (with a
+ *   deletionTimestamp) until the garbage collector in the controller-manager
+ *   has deleted / orphaned its dependents and removed the finalizer.
+ *   Background (the default) deletes at once; the collector then deletes
+ *   the dependents.
  * - Namespaces: there is no namespace controller yet, so the api-server
  *   finalizes at once: the namespace turns Terminating, everything in it is
  *   deleted, then the namespace itself. default, kube-system and
@@ -29,9 +35,14 @@ import { guaranteedUpdate, releaseOps } from './write.js';
 
 const UNDELETABLE_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 const DEFAULT_GRACE_SECONDS = 30;
+/** The garbage collector's finalizers (metav1.FinalizerDeleteDependents, FinalizerOrphanDependents). */
+export const FOREGROUND_FINALIZER = 'foregroundDeletion';
+export const ORPHAN_FINALIZER = 'orphan';
 
 export interface DeleteRequest {
   readonly gracePeriodSeconds?: number;
+  /** Foreground and Orphan become the foregroundDeletion and orphan finalizers; the garbage collector does the rest. */
+  readonly propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
   readonly preconditions?: { uid?: string; resourceVersion?: string };
   readonly dryRun?: boolean;
 }
@@ -46,7 +57,9 @@ export function deleteRequest(body: unknown, query: ApiQuery | undefined): Outco
     else return badRequest(`invalid gracePeriodSeconds: ${String(grace)}`);
   }
   const dryRun = query?.dryRun === 'All' || (opts.dryRun ?? []).includes('All');
-  return { gracePeriodSeconds: grace, preconditions: opts.preconditions ?? undefined, dryRun };
+  const policy = (query?.propagationPolicy ?? opts.propagationPolicy ?? (opts.orphanDependents === true ? 'Orphan' : opts.orphanDependents === false ? 'Background' : undefined)) as DeleteRequest['propagationPolicy'] | string | undefined;
+  if (policy !== undefined && policy !== 'Orphan' && policy !== 'Background' && policy !== 'Foreground') return badRequest(`invalid propagationPolicy: ${policy}`);
+  return { gracePeriodSeconds: grace, preconditions: opts.preconditions ?? undefined, dryRun, propagationPolicy: policy as DeleteRequest['propagationPolicy'] };
 }
 
 export async function deleteObject(ctx: ServerContext, def: ResourceDef, namespace: string | undefined, name: string, req: DeleteRequest): Promise<Outcome<KubeObject>> {
@@ -62,9 +75,10 @@ export async function deleteObject(ctx: ServerContext, def: ResourceDef, namespa
   }
   if (def === namespaces) return deleteNamespace(ctx, current, req);
 
+  const policyFinalizer = req.propagationPolicy === 'Foreground' ? FOREGROUND_FINALIZER : req.propagationPolicy === 'Orphan' ? ORPHAN_FINALIZER : undefined;
   const finalizers = current.metadata.finalizers ?? [];
   const grace = def.kind === 'Pod' ? podGrace(current as Pod, req) : 0;
-  if (finalizers.length > 0 || grace > 0) {
+  if (finalizers.length > 0 || grace > 0 || policyFinalizer) {
     const now = ctx.now();
     return guaranteedUpdate(
       ctx,
@@ -73,6 +87,12 @@ export async function deleteObject(ctx: ServerContext, def: ResourceDef, namespa
       name,
       (cur) => {
         const meta = { ...cur.metadata };
+        if (policyFinalizer && !cur.metadata.deletionTimestamp) {
+          // As Kubernetes: the policy's finalizer replaces the other policy's on a new deletion.
+          const other = policyFinalizer === FOREGROUND_FINALIZER ? ORPHAN_FINALIZER : FOREGROUND_FINALIZER;
+          const kept = (meta.finalizers ?? []).filter((f) => f !== other);
+          meta.finalizers = kept.includes(policyFinalizer) ? kept : [...kept, policyFinalizer];
+        }
         const deadline = now + grace * 1000;
         const existing = meta.deletionTimestamp ? Date.parse(meta.deletionTimestamp) : Infinity;
         // A new deletion, or a shorter grace period than the one in progress.

@@ -1,0 +1,306 @@
+/**
+ * The ReplicaSet controller (Kubernetes' pkg/controller/replicaset).
+ *
+ * reconcile(namespace/name): read the ReplicaSet and the namespace's pods
+ * from the caches; claim pods (adopt matching orphans, release owned pods
+ * that no longer match); if the expectations from the last round are met
+ * and the set is not being deleted, create or delete pods to reach
+ * spec.replicas (creates in slow-start batches 1, 2, 4, ... capped at
+ * `burstReplicas` per round; deletes in the ranked order of pods.ts); then
+ * write status (replicas, fullyLabeledReplicas, readyReplicas,
+ * availableReplicas, observedGeneration, and a ReplicaFailure condition
+ * when creating or deleting failed). Events: SuccessfulCreate,
+ * SuccessfulDelete, FailedCreate, FailedDelete.
+ */
+import { isAlreadyExists, isNotFound } from '../../lib/client/errors.js';
+import { keyOf } from '../../lib/client/object-cache.js';
+import { pods, replicaSets } from '../../lib/api/resources/index.js';
+import { selectorFromLabelSelector } from '../../lib/api/selectors/index.js';
+import type { ReplicaSet, ReplicaSetStatus, WorkloadCondition } from '../../lib/api/types/apps.js';
+import type { Pod } from '../../lib/api/types/pod.js';
+import { claim } from './claim.js';
+import type { ControllerContext } from './context.js';
+import { Controller } from './controller.js';
+import { Expectations } from './expectations.js';
+import { controllerOf, copy, errorMessage, newControllerRef, semanticEqual, timestamp } from './objects.js';
+import { isPodActive, isPodAvailable, isPodReady, rankForDeletion } from './pods.js';
+
+const RS_GVK = { apiVersion: 'apps/v1', kind: 'ReplicaSet' };
+/** Kubernetes' BurstReplicas: at most this many creates or deletes per round. */
+export const BURST_REPLICAS = 500;
+
+export class ReplicaSetController extends Controller {
+  readonly name = 'replicaset';
+  readonly expectations: Expectations;
+  private readonly rsInformer;
+  private readonly podInformer;
+
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly burst = BURST_REPLICAS,
+  ) {
+    super(ctx);
+    this.expectations = new Expectations(ctx.clock);
+    this.rsInformer = ctx.informers.for(replicaSets);
+    this.podInformer = ctx.informers.for(pods);
+    this.rsInformer.addHandlers({
+      onAdd: (rs) => this.enqueue(rs),
+      onUpdate: (_o, rs) => this.enqueue(rs),
+      onDelete: (rs) => {
+        this.expectations.delete(keyOf(rs));
+        this.enqueue(rs);
+      },
+    });
+    this.podInformer.addHandlers({
+      onAdd: (p) => this.podAdded(p),
+      onUpdate: (o, p) => this.podUpdated(o, p),
+      onDelete: (p) => this.podDeleted(p),
+    });
+  }
+
+  /** The ReplicaSet that controls `pod`, if it is in the cache with the same uid. */
+  private owner(pod: Readonly<Pod>): Readonly<ReplicaSet> | undefined {
+    const ref = controllerOf(pod);
+    if (!ref || ref.kind !== 'ReplicaSet') return undefined;
+    const rs = this.rsInformer.store.getByName(pod.metadata.namespace, ref.name);
+    return rs && rs.metadata.uid === ref.uid ? rs : undefined;
+  }
+
+  /** ReplicaSets in the pod's namespace whose selector matches it (for orphans). */
+  private matching(pod: Readonly<Pod>): Readonly<ReplicaSet>[] {
+    return this.rsInformer.store.listIn(pod.metadata.namespace ?? '').filter((rs) => {
+      const sel = selectorFromLabelSelector(rs.spec?.selector);
+      return sel.ok && !sel.selector.isEmpty() && sel.selector.matches(pod.metadata.labels ?? {});
+    });
+  }
+
+  private podAdded(pod: Readonly<Pod>): void {
+    if (pod.metadata.deletionTimestamp) return this.podDeleted(pod);
+    const ref = controllerOf(pod);
+    if (ref) {
+      const rs = this.owner(pod);
+      if (!rs) return;
+      this.expectations.creationObserved(keyOf(rs));
+      this.enqueue(rs);
+      return;
+    }
+    for (const rs of this.matching(pod)) this.enqueue(rs);
+  }
+
+  private podUpdated(old: Readonly<Pod>, pod: Readonly<Pod>): void {
+    if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return;
+    if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) {
+      // Graceful deletion: the pod is as good as gone for this controller.
+      const rs = this.owner(pod);
+      if (rs) this.expectations.deletionObserved(keyOf(rs), keyOf(pod));
+    }
+    const oldRef = controllerOf(old);
+    const ref = controllerOf(pod);
+    if (oldRef && (!ref || oldRef.uid !== ref.uid)) {
+      const prev = this.owner(old);
+      if (prev) this.enqueue(prev);
+    }
+    const rs = this.owner(pod);
+    if (ref) {
+      if (!rs) return;
+      this.enqueue(rs);
+      const minReady = rs.spec?.minReadySeconds ?? 0;
+      if (minReady > 0 && !isPodReady(old) && isPodReady(pod)) this.enqueueAfter(rs, minReady * 1000 + 1000);
+      return;
+    }
+    for (const m of this.matching(pod)) this.enqueue(m);
+  }
+
+  private podDeleted(pod: Readonly<Pod>): void {
+    const rs = this.owner(pod);
+    if (!rs) return;
+    this.expectations.deletionObserved(keyOf(rs), keyOf(pod));
+    this.enqueue(rs);
+  }
+
+  async reconcile(key: string): Promise<void> {
+    const rs = this.rsInformer.store.get(key);
+    if (!rs) {
+      this.expectations.delete(key);
+      return;
+    }
+    const sel = selectorFromLabelSelector(rs.spec?.selector);
+    if (!sel.ok) {
+      // Expected: validation normally prevents it; nothing to retry.
+      this.ctx.recorder.event(rs, 'Warning', 'InvalidSelector', `invalid selector: ${sel.error}`, RS_GVK);
+      return;
+    }
+    const needsSync = this.expectations.satisfied(key) && !rs.metadata.deletionTimestamp;
+    const namespace = rs.metadata.namespace!;
+    const active = this.podInformer.store.listIn(namespace).filter(isPodActive);
+    const owned = await claim(active, {
+      api: this.ctx.api,
+      resource: pods,
+      owner: rs,
+      ownerApiVersion: RS_GVK.apiVersion,
+      ownerKind: RS_GVK.kind,
+      selector: sel.selector,
+      recheck: () => this.recheck(rs),
+    });
+    let manageError: unknown;
+    if (needsSync) {
+      try {
+        await this.manage(key, rs, owned);
+      } catch (err) {
+        manageError = err;
+      }
+    }
+    const status = this.calculateStatus(rs, owned, manageError);
+    const updated = await this.writeStatus(rs, status);
+    const minReady = rs.spec?.minReadySeconds ?? 0;
+    if (manageError === undefined && minReady > 0 && updated.readyReplicas === (rs.spec?.replicas ?? 1) && updated.availableReplicas !== (rs.spec?.replicas ?? 1)) {
+      this.enqueueAfter(key, minReady * 1000);
+    }
+    if (manageError !== undefined) throw manageError;
+  }
+
+  /** A live read: the ReplicaSet still exists, with the same uid, and is not being deleted. */
+  private async recheck(rs: Readonly<ReplicaSet>): Promise<boolean> {
+    try {
+      const fresh = await this.ctx.api.get(replicaSets, rs.metadata.name!, { namespace: rs.metadata.namespace });
+      return fresh.metadata.uid === rs.metadata.uid && !fresh.metadata.deletionTimestamp;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  private async manage(key: string, rs: Readonly<ReplicaSet>, owned: readonly Readonly<Pod>[]): Promise<void> {
+    const want = rs.spec?.replicas ?? 1;
+    const diff = owned.length - want;
+    if (diff < 0) {
+      const n = Math.min(-diff, this.burst);
+      this.expectations.expectCreations(key, n);
+      const template = rs.spec?.template ?? {};
+      const ref = newControllerRef(rs as ReplicaSet, RS_GVK.apiVersion, RS_GVK.kind);
+      const podFor = (): Pod => ({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          generateName: `${rs.metadata.name}-`,
+          namespace: rs.metadata.namespace,
+          ...(template.metadata?.labels ? { labels: { ...template.metadata.labels } } : {}),
+          ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
+          ...(template.metadata?.finalizers ? { finalizers: [...template.metadata.finalizers] } : {}),
+          ownerReferences: [ref],
+        },
+        spec: copy(template.spec ?? { containers: [] }),
+      });
+      const { created, error } = await slowStart(n, async (batch) => {
+        const out = await this.ctx.api.createMany(pods, Array.from({ length: batch }, podFor), { namespace: rs.metadata.namespace });
+        let ok = 0;
+        let first: unknown;
+        for (const r of out) {
+          if (r instanceof Error) {
+            first ??= r;
+            if (!isAlreadyExists(r)) this.expectations.creationObserved(key);
+          } else {
+            ok++;
+            this.ctx.recorder.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${r.metadata.name}`, RS_GVK);
+          }
+        }
+        return { ok, error: first };
+      });
+      // Creates never attempted will never be observed.
+      for (let i = created.attempted; i < n; i++) this.expectations.creationObserved(key);
+      if (error) {
+        this.ctx.recorder.event(rs, 'Warning', 'FailedCreate', `Error creating: ${errorMessage(error)}`, RS_GVK);
+        throw error;
+      }
+      return;
+    }
+    if (diff > 0) {
+      const n = Math.min(diff, this.burst);
+      const victims = rankForDeletion(owned, owned).slice(0, n);
+      this.expectations.expectDeletions(key, victims.map((p) => keyOf(p)));
+      const results = await Promise.allSettled(victims.map((p) => this.ctx.api.delete(pods, p.metadata.name!, { namespace: p.metadata.namespace })));
+      let failure: unknown;
+      results.forEach((r, i) => {
+        const p = victims[i]!;
+        if (r.status === 'fulfilled') {
+          this.ctx.recorder.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, RS_GVK);
+          return;
+        }
+        this.expectations.deletionObserved(key, keyOf(p));
+        if (isNotFound(r.reason)) return;
+        failure ??= r.reason;
+        this.ctx.recorder.event(rs, 'Warning', 'FailedDelete', `Error deleting: ${errorMessage(r.reason)}`, RS_GVK);
+      });
+      if (failure) throw failure;
+    }
+  }
+
+  private calculateStatus(rs: Readonly<ReplicaSet>, owned: readonly Readonly<Pod>[], manageError: unknown): ReplicaSetStatus {
+    const templateLabels = rs.spec?.template?.metadata?.labels ?? {};
+    const now = this.ctx.clock.now();
+    const minReady = rs.spec?.minReadySeconds ?? 0;
+    let fully = 0;
+    let ready = 0;
+    let available = 0;
+    for (const p of owned) {
+      const labels = p.metadata.labels ?? {};
+      if (Object.entries(templateLabels).every(([k, v]) => labels[k] === v)) fully++;
+      if (isPodReady(p)) {
+        ready++;
+        if (isPodAvailable(p, minReady, now)) available++;
+      }
+    }
+    const status: ReplicaSetStatus = {
+      replicas: owned.length,
+      fullyLabeledReplicas: fully,
+      readyReplicas: ready,
+      availableReplicas: available,
+      observedGeneration: rs.metadata.generation,
+    };
+    let conditions = (rs.status?.conditions ?? []).filter((c) => c.type !== 'ReplicaFailure');
+    const failure = rs.status?.conditions?.find((c) => c.type === 'ReplicaFailure');
+    if (manageError !== undefined) {
+      const want = rs.spec?.replicas ?? 1;
+      const reason = owned.length < want ? 'FailedCreate' : 'FailedDelete';
+      const cond: WorkloadCondition = failure ?? { type: 'ReplicaFailure', status: 'True', lastTransitionTime: timestamp(now), reason, message: errorMessage(manageError) };
+      conditions = [...conditions, cond];
+    }
+    if (conditions.length > 0) status.conditions = conditions;
+    return status;
+  }
+
+  private async writeStatus(rs: Readonly<ReplicaSet>, status: ReplicaSetStatus): Promise<ReplicaSetStatus> {
+    if (semanticEqual(rs.status ?? {}, status)) return status;
+    const next = { ...copy(rs), status } as ReplicaSet;
+    const out = await this.ctx.api.updateStatus(replicaSets, next, { namespace: rs.metadata.namespace });
+    return out.status ?? status;
+  }
+
+  /** Keys of every cached ReplicaSet (a resync). */
+  enqueueAll(): void {
+    for (const k of this.rsInformer.store.keys()) this.enqueue(k);
+  }
+
+}
+
+/**
+ * Kubernetes' slowStartBatch: run `count` operations in batches of 1, 2, 4,
+ * ... ; stop after the first batch with a failure.
+ */
+export async function slowStart(
+  count: number,
+  batch: (size: number) => Promise<{ ok: number; error?: unknown }>,
+  initial = 1,
+): Promise<{ created: { ok: number; attempted: number }; error?: unknown }> {
+  let remaining = count;
+  let ok = 0;
+  let attempted = 0;
+  for (let size = Math.min(remaining, initial); size > 0; size = Math.min(2 * size, remaining)) {
+    const r = await batch(size);
+    attempted += size;
+    ok += r.ok;
+    if (r.error !== undefined) return { created: { ok, attempted }, error: r.error };
+    remaining -= size;
+  }
+  return { created: { ok, attempted } };
+}

@@ -1,0 +1,13 @@
+/** The child spec that puts the controller-manager under a supervisor (start it after the api-server). */
+import type { ActorChildSpec } from '../../lib/actor/supervision.js';
+import { CONTROLLER_MANAGER_ADDRESS, type ControllerManagerArgs } from './messages.js';
+
+export function controllerManagerChildSpec(args: ControllerManagerArgs = {}, options: { shutdownMs?: number } = {}): ActorChildSpec {
+  return {
+    id: CONTROLLER_MANAGER_ADDRESS,
+    module: new URL('./actor.js', import.meta.url).href,
+    args,
+    restart: 'permanent',
+    shutdownMs: options.shutdownMs ?? 5_000,
+  };
+}

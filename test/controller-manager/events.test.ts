@@ -1,0 +1,49 @@
+/** Event recording: deduplication with count and lastTimestamp, aggregation of similar events. */
+import test from 'ava';
+import { events } from '../../lib/api/resources/index.js';
+import type { Event } from '../../lib/api/types/core.js';
+import { fixture } from './fixture.js';
+import { rs } from './objects.js';
+
+test('the same event again patches count and lastTimestamp of the first one', async (t) => {
+  const fx = fixture();
+  const r = rs('web', 1);
+  fx.recorder.event(r, 'Normal', 'SuccessfulCreate', 'Created pod: web-a');
+  fx.clock.advance(5_000);
+  fx.recorder.event(r, 'Normal', 'SuccessfulCreate', 'Created pod: web-a');
+  fx.recorder.event(r, 'Normal', 'SuccessfulCreate', 'Created pod: web-a');
+  fx.recorder.event(r, 'Normal', 'SuccessfulCreate', 'Created pod: web-b');
+  await fx.recorder.flush();
+  t.deepEqual(fx.api.writes(() => true).map((w) => w.split(' ')[0]), ['create', 'patch', 'patch', 'create']);
+  const all = fx.api.all(events) as Event[];
+  t.is(all.length, 2);
+  const a = all.find((e) => e.message === 'Created pod: web-a')!;
+  t.like(a, { count: 3, reason: 'SuccessfulCreate', type: 'Normal', firstTimestamp: '2025-01-01T00:00:00Z', lastTimestamp: '2025-01-01T00:00:05Z' });
+  t.like(a.involvedObject, { kind: 'ReplicaSet', name: 'web', namespace: 'default', uid: 'uid-web', apiVersion: 'apps/v1' });
+  t.like(a.source, { component: 'test-controller' });
+  t.regex(a.metadata.name!, /^web\.[0-9a-f]+$/);
+});
+
+test('more than 10 similar events (same reason, other messages) within 10 minutes are combined', async (t) => {
+  const fx = fixture();
+  const r = rs('web', 1);
+  for (let i = 0; i < 14; i++) fx.recorder.event(r, 'Warning', 'FailedCreate', `Error creating: try ${i}`);
+  await fx.recorder.flush();
+  const all = fx.api.all(events) as Event[];
+  t.is(all.length, 10, '9 individual ones, then one combined');
+  const combined = all.find((e) => e.message?.startsWith('(combined from similar events): '))!;
+  t.is(combined.count, 5);
+  t.is(combined.message, '(combined from similar events): Error creating: try 13');
+});
+
+test('a deduplicated event that was deleted meanwhile is created again', async (t) => {
+  const fx = fixture();
+  const r = rs('web', 1);
+  fx.recorder.event(r, 'Normal', 'X', 'm');
+  await fx.recorder.flush();
+  await fx.api.delete(events, fx.api.all(events)[0]!.metadata.name!, { namespace: 'default' });
+  fx.recorder.event(r, 'Normal', 'X', 'm');
+  await fx.recorder.flush();
+  t.is(fx.api.all(events).length, 1);
+  t.is((fx.api.all(events)[0] as Event).count, 1);
+});
