@@ -7,10 +7,10 @@ async function runHour(): Promise<{ ticks: string[]; wallMs: number; now: number
   const sup = await Supervisor.start({
     clock: 'virtual',
     children: [
-      // Three hosts; every tick also makes a request to another host and back.
+      // Three hosts; the kubelet's every tick also makes a request to another host and back.
       { id: 'kubelet', module: tickerModule, args: { periodMs: 10_000, peer: 'api' } },
-      { id: 'api', module: tickerModule, args: { periodMs: 15_000, peer: 'store' } },
-      { id: 'store', module: tickerModule, args: { periodMs: 7_000, peer: 'kubelet' } },
+      { id: 'api', module: tickerModule, args: { periodMs: 15_000 } },
+      { id: 'store', module: tickerModule, args: { periodMs: 7_000 } },
     ],
     logLevel: 'silent',
   });
