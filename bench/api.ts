@@ -21,9 +21,15 @@
  * Every round starts a fresh store + api-server; rounds interleave the
  * baselines with the measured work; rows are medians over rounds.
  *
- * Run: npm run bench (all), or: npm run build && node dist/bench/api.js [--json] [--pods N] [--rounds N]
+ * Creates are answered briefly (ApiClient.createManyBrief: name, uid,
+ * resourceVersion); --full-replies asks for every stored object back.
+ * kubectl's share of --chunk-size=0 is measured against the same Table bytes
+ * served by a trivial static server, and the server's share as one node GET.
+ *
+ * Run: npm run bench (all), or: npm run build && node dist/bench/api.js [--json] [--pods N] [--rounds N] [--full-replies]
  */
 import { spawn, execFileSync } from 'node:child_process';
+import { createServer, get as httpGet, request as httpRequest, type Server } from 'node:http';
 import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -50,6 +56,8 @@ const arg = (name: string, dflt: number): number => {
 };
 const count = arg('pods', 150_000);
 const rounds = arg('rounds', 3);
+/** Ask for whole objects back from every create (as before `brief` existed). */
+const fullReplies = process.argv.includes('--full-replies');
 const batch = 1_000;
 const inFlight = 4;
 const listPage = 5_000;
@@ -108,6 +116,39 @@ function kubectl(args: string[]): Promise<[number, number]> {
   });
 }
 
+const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
+
+function fetchAll(url: string, accept: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    httpGet(url, { headers: { accept } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`GET ${url}: ${res.statusCode}`))));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
+/** Serves `table` for the pod list and proxies every other request (discovery) to the api-server. */
+async function staticTableServer(table: Buffer, upstream: string): Promise<{ server: Server; url: string }> {
+  const up = new URL(upstream);
+  const server = createServer((req, res) => {
+    if (req.url?.startsWith('/api/v1/pods')) {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': table.length });
+      res.end(table);
+      return;
+    }
+    const p = httpRequest({ host: up.hostname, port: up.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    p.on('error', () => res.destroy());
+    req.pipe(p);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
+}
+
 function resultOf(b: Bench, i: number): { latency: Statistics } {
   const r = b.tasks[i]!.result;
   if (r.state !== 'completed') throw new Error(`${b.tasks[i]!.name}: ${r.state}${'error' in r ? `: ${String(r.error)}` : ''}`);
@@ -135,13 +176,13 @@ async function round(r: number): Promise<void> {
       while (next < count) {
         const from = next;
         next = Math.min(count, next + batch);
-        const out = await client.createMany(podsResource, inputs.slice(from, next));
+        const out = fullReplies ? await client.createMany(podsResource, inputs.slice(from, next)) : await client.createManyBrief(podsResource, inputs.slice(from, next));
         const bad = out.find((x) => x instanceof ApiError);
         if (bad) throw bad;
       }
     }),
   );
-  sample('in-process create, api.batch of 1,000, 4 in flight', (count * 1_000) / (performance.now() - started), 'pods/s');
+  sample(`in-process create, api.batch of 1,000, 4 in flight, ${fullReplies ? 'full' : 'brief'} replies`, (count * 1_000) / (performance.now() - started), 'pods/s');
   const b0 = performance.now();
   for (const p of inputs) JSON.stringify(p);
   sample('baseline: JSON.stringify of the same Pods', (count * 1_000) / (performance.now() - b0), 'pods/s');
@@ -201,6 +242,16 @@ async function round(r: number): Promise<void> {
   const [ms1, lines1] = await kubectl(['--kubeconfig', kubeconfig(dir, address.url!), '--cache-dir', cache, 'get', 'pods', '-A', '--chunk-size=0']);
   if (lines1 !== count + 1) throw new Error(`kubectl printed ${lines1} lines`);
   sample(`kubectl 1.32 get pods -A --chunk-size=0 (one request)`, ms1, 'ms');
+  // The server's share: the same request (kubectl's Accept: a Table) read whole by a node client.
+  const t0 = performance.now();
+  const table = await fetchAll(`${address.url!}/api/v1/pods`, TABLE_ACCEPT);
+  sample(`server: GET /api/v1/pods as a Table, ${count.toLocaleString('en-US')} rows, read whole`, performance.now() - t0, 'ms');
+  // kubectl's own share: the same bytes served as a static file (everything else proxied to the api-server).
+  const stat = await staticTableServer(table, address.url!);
+  const [ms2, lines2] = await kubectl(['--kubeconfig', kubeconfig(dir, stat.url), '--cache-dir', cache, 'get', 'pods', '-A', '--chunk-size=0']);
+  if (lines2 !== count + 1) throw new Error(`kubectl printed ${lines2} lines`);
+  sample('baseline: kubectl get pods -A --chunk-size=0 against the same Table as a static file', ms2, 'ms');
+  await new Promise((r) => stat.server.close(r));
   rmSync(cache, { recursive: true, force: true });
 
   transport.close();

@@ -16,14 +16,17 @@ import { StoreClient } from '../store/client.js';
 import { STORE_ADDRESS } from '../store/messages.js';
 import { badRequest } from '../../lib/api/status.js';
 import { bootstrap } from './bootstrap.js';
+import { briefResponse } from './brief.js';
 import { WatchCache } from './cache.js';
 import type { ServerContext } from './context.js';
 import { handle, resolve } from './handlers.js';
 import { HttpFrontEnd } from './http/server.js';
 import { ClusterIpAllocator, DEFAULT_SERVICE_CIDR } from './ips.js';
-import type { ApiAddress, ApiNotice, ApiRequestMessage, ApiServerArgs, ApiStats } from './messages.js';
+import type { ApiAddress, ApiNotice, ApiRequestMessage, ApiResponse, ApiServerArgs, ApiStats } from './messages.js';
 import { failed, fromStatus } from './objects.js';
 import { ListSnapshots } from './read.js';
+import { ListEncoder } from './list-encoding.js';
+import { OwnWrites } from './own-writes.js';
 import { openWatch, type WatchHandle } from './watch.js';
 
 const CACHE_WATCH_ID = 'api-server-cache';
@@ -39,6 +42,8 @@ export default defineActor<ApiRequestMessage | Internal, ApiServerArgs>(async (c
     store,
     ips: new ClusterIpAllocator(cache, args.serviceCidr ?? DEFAULT_SERVICE_CIDR),
     snapshots: new ListSnapshots(),
+    ownWrites: new OwnWrites(),
+    lists: new ListEncoder(),
     now: () => ctx.now(),
   };
 
@@ -62,8 +67,10 @@ export default defineActor<ApiRequestMessage | Internal, ApiServerArgs>(async (c
     (async () => {
       await waitForStore(ctx, args.storeAddress ?? STORE_ADDRESS);
       await loadCache(store, cache);
-      await store.watch(CACHE_WATCH_ID, '/registry/', cache.revision, {
-        onEvents: (events) => cache.apply(events),
+      // Events as bytes: the echoes of our own writes are not decoded again (own-writes.ts).
+      await store.watchEncoded(CACHE_WATCH_ID, '/registry/', cache.revision, {
+        onEncodedEvents: (events) =>
+          cache.applyEncoded(events, server.ownWrites, (key, revision, err) => ctx.log.warn('store watch: cannot decode an event', { key, revision, error: err.message })),
         onEnded: (code, message) => ctx.send(ctx.self, { type: 'api.resync', reason: `${code}: ${message}` }),
       });
       await bootstrap(server);
@@ -90,10 +97,24 @@ export default defineActor<ApiRequestMessage | Internal, ApiServerArgs>(async (c
           reply(ctx, from, starting.then(() => address));
           return;
         case 'api.call':
-          reply(ctx, from, starting.then(() => handle(server, m.request)));
+          reply(
+            ctx,
+            from,
+            starting.then(async () => {
+              const res = await handle(server, m.request);
+              return m.listItems === 'encoded' && m.request.verb === 'list' ? encodeItems(server, res) : res;
+            }),
+          );
           return;
         case 'api.batch':
-          reply(ctx, from, starting.then(() => Promise.all(m.requests.map((r) => handle(server, r)))));
+          reply(
+            ctx,
+            from,
+            starting.then(async () => {
+              const out = await Promise.all(m.requests.map((r) => handle(server, r)));
+              return m.brief ? out.map(briefResponse) : out;
+            }),
+          );
           return;
         case 'api.watch': {
           const key = `${from.address}\u0000${m.watchId}`;
@@ -177,6 +198,14 @@ async function loadCache(store: StoreClient, cache: WatchCache): Promise<void> {
     items.push(...page.items);
   }
   cache.load(items, revision);
+}
+
+/** A successful list with its items as bytes (the caller decodes them), when they can all be encoded. */
+function encodeItems(server: ServerContext, res: ApiResponse): ApiResponse {
+  const items = (res.body as { items?: unknown }).items;
+  if (res.code !== 200 || !Array.isArray(items) || items.length === 0) return res;
+  const encodedItems = server.lists.encode(items as object[]);
+  return encodedItems ? { code: res.code, body: { ...res.body, items: [] }, encodedItems } : res;
 }
 
 function reply(ctx: ActorContext, to: Sender, work: Promise<unknown>): void {

@@ -11,8 +11,10 @@
  *
  * Objects are shared with watchers and list callers: read-only.
  */
-import type { KeyValue, WatchEvent } from '../../lib/store/types.js';
+import { decodeWatchEvent } from '../../lib/store/encoded.js';
+import type { EncodedWatchEvent, KeyValue, WatchEvent } from '../../lib/store/types.js';
 import type { KubeObject } from '../../lib/api/types/meta.js';
+import type { OwnWrites } from './own-writes.js';
 
 export interface CacheEvent {
   readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -92,6 +94,30 @@ export class WatchCache {
     this.rev = Math.max(this.rev, revision);
     this.windowStartRev = this.rev;
     this.release();
+  }
+
+  /**
+   * One batch from the store's watch as stored bytes: the echoes of this
+   * thread's own writes take the object the writer holds (checked byte for
+   * byte, see own-writes.ts), every other event is decoded here, once. An
+   * undecodable event is skipped and reported, as StoreClient does.
+   */
+  applyEncoded(events: readonly EncodedWatchEvent[], own: OwnWrites, onDecodeError: (key: string, revision: number, err: Error) => void): void {
+    const out: WatchEvent[] = [];
+    for (const e of events) {
+      if (e.revision <= this.rev) continue;
+      const mine = own.claim(e);
+      if (mine) {
+        out.push({ type: e.type as 'ADDED' | 'MODIFIED', key: e.key, revision: e.revision, object: mine });
+        continue;
+      }
+      try {
+        out.push(decodeWatchEvent(e));
+      } catch (err) {
+        onDecodeError(e.key, e.revision, err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+    this.apply(out);
   }
 
   /** One batch from the store's watch (one commit, or a replay chunk). */

@@ -82,6 +82,22 @@ export interface ApiResponse {
   readonly body: KubeObject | Status | Record<string, unknown>;
   /** Plain text bodies (logs). */
   readonly text?: string;
+  /**
+   * Only for an `api.call` list with `listItems: 'encoded'`: the list's items
+   * as bytes (body.items is then empty); the in-process transport decodes
+   * them and hands callers the ordinary body.
+   */
+  readonly encodedItems?: EncodedItems;
+}
+
+/** List items as msgpack records (actors/api-server/list-encoding.ts), concatenated. */
+export interface EncodedItems {
+  /** The structure table's identity (one per api-server run). */
+  readonly table: string;
+  /** The shared structures the bytes refer to (a prefix of the table). */
+  readonly structures: string[][];
+  readonly count: number;
+  readonly bytes: Uint8Array;
 }
 
 export interface WatchEventOut {
@@ -93,14 +109,24 @@ export type ApiRequestMessage =
   /** Reply: `{ host, port, url }` of the HTTP listener (port null when HTTP is off). */
   | { type: 'api.address' }
   /** Reply: ApiResponse. get/list/create/update/patch/delete/deletecollection. */
-  | { type: 'api.call'; request: ApiRequest }
+  | {
+      type: 'api.call';
+      request: ApiRequest;
+      /** For lists: 'encoded' asks for the items as bytes (ApiResponse.encodedItems), which the caller decodes. */
+      listItems?: 'encoded';
+    }
   /**
    * Reply: ApiResponse[], one per request in order. Many calls in one
    * message (the per-message cost between threads dominates small calls);
    * they run concurrently through the same handlers as api.call, so their
    * store writes reach the store together and commit together.
    */
-  | { type: 'api.batch'; requests: ApiRequest[] }
+  | {
+      type: 'api.batch';
+      requests: ApiRequest[];
+      /** Answer 2xx bodies briefly: apiVersion, kind, metadata name/namespace/uid/resourceVersion (brief.ts). */
+      brief?: boolean;
+    }
   /**
    * Start a watch (request.verb 'watch'); reply: ApiResponse (200 with
    * `{ watchId }` once registered, or a failure Status such as 410).

@@ -40,8 +40,16 @@ export function revisionOf(obj: KubeObject): number {
 
 /** RFC 3339 with second precision, as metav1.Time serializes. */
 export function timestamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const s = Math.floor(ms / 1000);
+  if (s !== lastSecond) {
+    lastStamp = new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    lastSecond = s;
+  }
+  return lastStamp;
 }
+// Every create stamps the same second many times over: format it once.
+let lastSecond = Number.NaN;
+let lastStamp = '';
 
 /** RFC 3339 with microseconds (MicroTime). */
 export function microTimestamp(ms: number): string {

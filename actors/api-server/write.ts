@@ -10,7 +10,7 @@
  * validate -> namespace check -> ClusterIP -> store.
  */
 import { randomUUID } from 'node:crypto';
-import { admitPod, admitPodPriority } from '../../lib/api/defaults/index.js';
+import { admitPodOwned, admitPodPriorityOwned } from '../../lib/api/defaults/index.js';
 import { deepEqual } from '../../lib/api/patch/json-value.js';
 import { groupKind, namespaces, priorityClasses, storageKey, type ResourceDef } from '../../lib/api/resources/index.js';
 import { forbidden, internalError, invalid, notFound, conflict } from '../../lib/api/status.js';
@@ -19,9 +19,11 @@ import type { Service } from '../../lib/api/types/core.js';
 import type { KubeObject } from '../../lib/api/types/meta.js';
 import type { Pod } from '../../lib/api/types/pod.js';
 import { fieldErrors, FieldPath } from '../../lib/api/validation/field.js';
-import type { WriteOp } from '../../lib/store/types.js';
+import { encodeForStore } from '../../lib/store/encoded.js';
+import type { WriteOp, WriteResult } from '../../lib/store/types.js';
 import type { ServerContext } from './context.js';
 import { checkBody } from './decode.js';
+import { withRv, type OwnWrite } from './own-writes.js';
 import { recordUpdate } from './managed-fields.js';
 import type { ApiQuery } from './messages.js';
 import { failed, faultStatus, generateName, gr, keyOf, revisionOf, timestamp, typed, writeFailure, type Outcome } from './objects.js';
@@ -41,15 +43,23 @@ export function writeOptions(query: ApiQuery | undefined): WriteOptions {
 export async function createObject(ctx: ServerContext, def: ResourceDef, namespace: string | undefined, body: unknown, opts: WriteOptions): Promise<Outcome<KubeObject>> {
   const checked = checkBody(def, body, { namespace: def.namespaced ? namespace || (body as { metadata?: { namespace?: string } })?.metadata?.namespace || 'default' : undefined });
   if (failed(checked)) return checked;
-  return createChecked(ctx, def, checked, opts);
+  return createChecked(ctx, def, checked, opts, true);
 }
 
-export async function createChecked(ctx: ServerContext, def: ResourceDef, input: KubeObject, opts: WriteOptions): Promise<Outcome<KubeObject>> {
-  let obj = def.defaults(input);
+const PRIORITY_CLASS_BUCKET = storageKey(priorityClasses, undefined, '').replace(/[^/]*$/, '');
+
+/**
+ * The create pipeline. `owned`: the caller hands over `input` (checkBody's
+ * private copy), so defaulting and admission change it in place instead of
+ * copying it again; otherwise the first step copies.
+ */
+export async function createChecked(ctx: ServerContext, def: ResourceDef, input: KubeObject, opts: WriteOptions, owned = false): Promise<Outcome<KubeObject>> {
+  // From here on `obj` is ours: defaults copy an input we do not own.
+  let obj = owned ? def.defaultsOwned(input) : def.defaults(input);
   if (def.kind === 'Pod') {
-    obj = admitPod(obj as Pod);
-    const classes = ctx.cache.list(storageKey(priorityClasses, undefined, '').replace(/[^/]*$/, '')) as PriorityClass[];
-    const admitted = admitPodPriority(obj as Pod, classes);
+    obj = admitPodOwned(obj as Pod);
+    const classes = ctx.cache.list(PRIORITY_CLASS_BUCKET) as PriorityClass[];
+    const admitted = admitPodPriorityOwned(obj as Pod, classes);
     if (!admitted.ok) return forbidden(gr(def), obj.metadata.name ?? obj.metadata.generateName ?? '', admitted.message);
     obj = admitted.pod;
   }
@@ -62,7 +72,7 @@ export async function createChecked(ctx: ServerContext, def: ResourceDef, input:
   delete meta.deletionGracePeriodSeconds;
   delete meta.selfLink;
   if (!opts.managedFieldsDone) delete meta.managedFields;
-  obj = def.prepareForCreate({ ...obj, metadata: meta });
+  obj = def.prepareForCreateOwned({ ...obj, metadata: meta });
   const errs = def.validate(obj);
   if (errs.length > 0) return invalid(groupKind(def), obj.metadata.name ?? '', errs);
   const name = obj.metadata.name!;
@@ -86,9 +96,14 @@ export async function createChecked(ctx: ServerContext, def: ResourceDef, input:
   }
   if (opts.dryRun) return obj;
   const key = keyOf(def, obj.metadata.namespace, name);
-  ops.push({ op: 'create', key, value: obj });
+  let own: OwnWrite | undefined;
   try {
-    const results = await ctx.store.write(ops);
+    // Encoded once, here; the store answers briefly (we hold the object) and the
+    // cache recognizes the echo on the watch instead of decoding it.
+    const encoded = encodeForStore(obj);
+    ops.push({ op: 'create', key, encoded });
+    own = ctx.ownWrites.register(key, encoded, obj);
+    const results = await ctx.store.writeEncoded(ops);
     const mine = results[results.length - 1]!;
     const ipFailure = results.slice(0, -1).find((r) => !r.ok);
     if (!mine.ok || ipFailure) {
@@ -99,9 +114,11 @@ export async function createChecked(ctx: ServerContext, def: ResourceDef, input:
       return internalError('failed to allocate a ClusterIP, please retry');
     }
     await ctx.cache.waitFor(mine.revision);
-    return mine.value as KubeObject;
+    return withRv(obj, String(mine.revision));
   } catch (err) {
     return faultStatus(err);
+  } finally {
+    ctx.ownWrites.release(own);
   }
 }
 
@@ -164,13 +181,20 @@ export async function guaranteedUpdate(
     if (opts.dryRun) return next;
     const finished = next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0 && !gracefulPending(def, next);
     const expected = opts.precondition ?? revisionOf(current);
+    let own: OwnWrite | undefined;
     try {
-      const [r] = finished
-        ? await ctx.store.write([{ op: 'delete', key, expectedRevision: expected }, ...releaseOps(ctx, def, current)])
-        : await ctx.store.write([{ op: 'update', key, value: withoutRv(next), expectedRevision: expected }]);
+      let r: WriteResult | undefined;
+      let written: KubeObject | undefined;
+      if (finished) [r] = await ctx.store.write([{ op: 'delete', key, expectedRevision: expected }, ...releaseOps(ctx, def, current)]);
+      else {
+        written = withoutRv(next);
+        const encoded = encodeForStore(written);
+        own = ctx.ownWrites.register(key, encoded, written);
+        [r] = await ctx.store.writeEncoded([{ op: 'update', key, encoded, expectedRevision: expected }]);
+      }
       if (r!.ok) {
         await ctx.cache.waitFor(r!.revision);
-        return r!.value as KubeObject;
+        return written ? withRv(written, String(r!.revision)) : (r!.value as KubeObject);
       }
       if (r!.code === 'CONFLICT' && opts.precondition === undefined && r!.current) {
         current = r!.current.value as KubeObject;
@@ -179,6 +203,8 @@ export async function guaranteedUpdate(
       return writeFailure(def, name, r!);
     } catch (err) {
       return faultStatus(err);
+    } finally {
+      ctx.ownWrites.release(own);
     }
   }
   return conflict(gr(def), name);

@@ -144,6 +144,75 @@ function normalize(unscaled: bigint, scale: number): { unscaled: bigint; scale: 
 
 /** Parses a quantity string (or a JSON number, which Kubernetes also accepts). */
 export function parseQuantity(input: string | number): QuantityResult {
+  if (typeof input === 'string') {
+    const fast = parseCommonQuantity(input);
+    if (fast !== undefined) return fast;
+  }
+  return parseQuantityFull(input);
+}
+
+// The fast path: what nearly every manifest writes ("250m", "2", "512Mi",
+// "1Gi"): no sign, no leading zero, no fraction, no exponent, suffix one of
+// '', m, Ki, Mi, Gi, and few enough digits that value × 2^exp is exact as a
+// double. The result is the one parseQuantityFull gives (test/api/quantity
+// checks both on a generated set); anything else returns undefined.
+const FAST_BINARY_EXP: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30 };
+/** Digits allowed per suffix so that every intermediate value stays below 2^53. */
+const FAST_MAX_DIGITS: Record<string, number> = { '': 15, m: 15, Ki: 12, Mi: 9, Gi: 6 };
+
+export function parseCommonQuantity(str: string): QuantityResult | undefined {
+  const n = str.length;
+  if (n === 0 || n > 17) return undefined;
+  let end = 0;
+  while (end < n) {
+    const c = str.charCodeAt(end);
+    if (c < 48 || c > 57) break;
+    end++;
+  }
+  if (end === 0 || str.charCodeAt(0) === 48) return undefined; // "0" and leading zeros: the full parser
+  const suffix = end === n ? '' : str.slice(end);
+  const maxDigits = FAST_MAX_DIGITS[suffix];
+  if (maxDigits === undefined || !Object.hasOwn(FAST_MAX_DIGITS, suffix) || end > maxDigits) return undefined;
+  const digits = end === n ? str : str.slice(0, end);
+  const binary = FAST_BINARY_EXP[suffix];
+  if (binary === undefined) {
+    // DecimalSI: unscaled × 10^scale with trailing zeros moved into the scale.
+    let scale = suffix === 'm' ? -3 : 0;
+    let last = end;
+    while (str.charCodeAt(last - 1) === 48) {
+      last--;
+      scale++;
+    }
+    const unscaled = BigInt(Number(last === end ? digits : str.slice(0, last))); // <= 15 digits: exact
+    // Go keeps the input text unless it ends in three zeros (then "1000m" -> "1").
+    const text = end - last >= 3 ? formatQuantity({ unscaled, scale, format: 'DecimalSI' }) : str;
+    return { ok: true, quantity: { unscaled, scale, format: 'DecimalSI', text } };
+  }
+  // BinarySI: value × 2^exp is a whole number (stored as nanos, normalized: trailing zeros in the scale).
+  const value = Number(digits);
+  const precision = 15 - end - Math.trunc((binary * 3) / 10) - 1;
+  let whole = value * 2 ** binary; // exact: below 2^53
+  let scale = 0;
+  while (whole % 10 === 0) {
+    whole /= 10;
+    scale++;
+  }
+  let text = str;
+  if (precision < 0 || (value & 7) === 0) {
+    // formatQuantity's binary branch, in doubles (exact here): strip factors of 1024 into the suffix.
+    let m = value * 2 ** binary;
+    let e = 0;
+    while (m >= 1024 && m % 1024 === 0) {
+      m /= 1024;
+      e++;
+    }
+    text = `${m}${BINARY_BY_EXP.get(e)!}`; // e >= 1: value × 2^(10k) with k >= 1 divides by 1024 at least once
+  }
+  return { ok: true, quantity: { unscaled: BigInt(whole), scale, format: 'BinarySI', text } };
+}
+
+/** The general parser (every form Kubernetes accepts); parseQuantity tries the fast path first. */
+export function parseQuantityFull(input: string | number): QuantityResult {
   const str = typeof input === 'number' ? numberText(input) : input;
   if (str === null || str.length === 0) return { ok: false, error: ERR_FORMAT_WRONG };
   if (str === '0') return { ok: true, quantity: { unscaled: 0n, scale: 0, format: 'DecimalSI', text: '0' } };

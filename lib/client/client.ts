@@ -6,7 +6,7 @@
 import type { ApiQuery, ApiRequest, ApiResponse, ApiVerb, PatchType } from '../../actors/api-server/messages.js';
 import type { KubeObject, List, Status } from '../api/types/meta.js';
 import { ApiError, statusFromBody } from './errors.js';
-import type { Client, DeleteOptions, ListOptions, NamespaceOption, ResourceRef, Transport, Watch, WatchEvent, WatchHandlers, WatchOptions, WriteOptions } from './types.js';
+import type { BriefObject, Client, DeleteOptions, ListOptions, NamespaceOption, ResourceRef, Transport, Watch, WatchEvent, WatchHandlers, WatchOptions, WriteOptions } from './types.js';
 
 export interface ApiClientOptions {
   /** The field manager of writes that name none (HTTP would otherwise use the user agent; in-process, none). */
@@ -35,6 +35,19 @@ export class ApiClient implements Client {
   async createMany<T extends KubeObject>(r: ResourceRef<T>, objs: readonly T[], opts: WriteOptions = {}): Promise<(T | ApiError)[]> {
     const out = await this.transport.batch(objs.map((o) => createRequest(r, o, this.w(opts))));
     return out.map((res) => (res.code >= 200 && res.code < 300 ? (res.body as T) : new ApiError(statusFromBody(res.code, res.body))));
+  }
+
+  /**
+   * createMany answered briefly: each created object as apiVersion, kind and
+   * metadata name/namespace/uid/resourceVersion (or its ApiError). For bulk
+   * writers that do not need the stored objects back.
+   */
+  async createManyBrief<T extends KubeObject>(r: ResourceRef<T>, objs: readonly T[], opts: WriteOptions = {}): Promise<(BriefObject | ApiError)[]> {
+    const out = await this.transport.batch(
+      objs.map((o) => createRequest(r, o, this.w(opts))),
+      { brief: true },
+    );
+    return out.map((res) => (res.code >= 200 && res.code < 300 ? (res.body as BriefObject) : new ApiError(statusFromBody(res.code, res.body))));
   }
 
   async update<T extends KubeObject>(r: ResourceRef<T>, obj: T, opts: WriteOptions = {}): Promise<T> {

@@ -11,7 +11,8 @@ import type { ApiRequest, ApiResponse, WatchEventOut } from '../../actors/api-se
 import { ApiError, TransportError, statusFromBody } from './errors.js';
 import { LineSplitter } from './line-splitter.js';
 import { httpCallOf } from './paths.js';
-import type { Transport, TransportWatchHandlers, Watch } from './types.js';
+import { briefResponse } from '../../actors/api-server/brief.js';
+import type { BatchOptions, Transport, TransportWatchHandlers, Watch } from './types.js';
 
 export interface HttpTransportOptions {
   /** The server's URL, e.g. http://127.0.0.1:6443. */
@@ -65,8 +66,9 @@ export class HttpTransport implements Transport {
   }
 
   /** HTTP has no batch: the calls run concurrently over the keep-alive sockets. */
-  batch(requests: readonly ApiRequest[]): Promise<ApiResponse[]> {
-    return Promise.all(requests.map((r) => this.call(r)));
+  async batch(requests: readonly ApiRequest[], options: BatchOptions = {}): Promise<ApiResponse[]> {
+    const out = await Promise.all(requests.map((r) => this.call(r)));
+    return options.brief ? out.map(briefResponse) : out;
   }
 
   async watch(req: ApiRequest, handlers: TransportWatchHandlers): Promise<Watch> {

@@ -11,8 +11,9 @@
 import { randomUUID } from 'node:crypto';
 import { API_SERVER_ADDRESS, type ApiNotice, type ApiRequest, type ApiRequestMessage, type ApiResponse } from '../../actors/api-server/messages.js';
 import type { Address, Message, RequestOptions } from '../actor/types.js';
+import { ItemsDecoder } from './items-decoder.js';
 import { ApiError, TransportError, statusFromBody } from './errors.js';
-import type { Transport, TransportWatchHandlers, Watch } from './types.js';
+import type { BatchOptions, Transport, TransportWatchHandlers, Watch } from './types.js';
 
 /** What can send requests: an actor's context, or the supervisor. */
 export interface Requester {
@@ -34,6 +35,7 @@ export class InProcessTransport implements Transport {
   /** Unique per transport, so two clients in one actor never share a watch id. */
   private readonly prefix = randomUUID().slice(0, 8);
   private nextWatch = 1;
+  private readonly decoder = new ItemsDecoder();
 
   constructor(
     private readonly requester: Requester,
@@ -43,13 +45,17 @@ export class InProcessTransport implements Transport {
     this.timeoutMs = opts.timeoutMs ?? 60_000;
   }
 
-  call(request: ApiRequest): Promise<ApiResponse> {
-    return this.send<ApiResponse>({ type: 'api.call', request });
+  async call(request: ApiRequest): Promise<ApiResponse> {
+    if (request.verb !== 'list') return this.send<ApiResponse>({ type: 'api.call', request });
+    // Lists come as bytes, decoded here on the caller's thread (the server keeps each object's encoding).
+    const res = await this.send<ApiResponse>({ type: 'api.call', request, listItems: 'encoded' });
+    if (!res.encodedItems) return res;
+    return { code: res.code, body: { ...res.body, items: this.decoder.decode(res.encodedItems) } };
   }
 
-  batch(requests: readonly ApiRequest[]): Promise<ApiResponse[]> {
+  batch(requests: readonly ApiRequest[], options: BatchOptions = {}): Promise<ApiResponse[]> {
     if (requests.length === 0) return Promise.resolve([]);
-    return this.send<ApiResponse[]>({ type: 'api.batch', requests: [...requests] });
+    return this.send<ApiResponse[]>(options.brief ? { type: 'api.batch', requests: [...requests], brief: true } : { type: 'api.batch', requests: [...requests] });
   }
 
   async watch(request: ApiRequest, handlers: TransportWatchHandlers): Promise<Watch> {

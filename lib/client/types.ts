@@ -104,11 +104,26 @@ export interface TransportWatchHandlers {
   onEnded(reason: Error): void;
 }
 
+export interface BatchOptions {
+  readonly brief?: boolean;
+}
+
+/** What a brief batch answers for a written object: enough to address it and to update it. */
+export interface BriefObject {
+  readonly apiVersion?: string;
+  readonly kind?: string;
+  readonly metadata: { readonly name?: string; readonly namespace?: string; readonly uid?: string; readonly resourceVersion?: string };
+}
+
 /** Moves requests to one api-server. */
 export interface Transport {
   call(request: ApiRequest): Promise<ApiResponse>;
-  /** Many calls in one round trip where the transport can (in-process: one `api.batch` message). */
-  batch(requests: readonly ApiRequest[]): Promise<ApiResponse[]>;
+  /**
+   * Many calls in one round trip where the transport can (in-process: one
+   * `api.batch` message). With `brief`, a 2xx body carries only apiVersion,
+   * kind and metadata name, namespace, uid and resourceVersion (BriefObject).
+   */
+  batch(requests: readonly ApiRequest[], options?: BatchOptions): Promise<ApiResponse[]>;
   /** Rejects with ApiError when the server refuses the watch. */
   watch(request: ApiRequest, handlers: TransportWatchHandlers): Promise<Watch>;
   close(): void;

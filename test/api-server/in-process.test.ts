@@ -26,3 +26,40 @@ test('api.call creates and lists; api.watch delivers batches to the watcher; err
   const address = await sup.request<{ port: number | null }>('api-server', { type: 'api.address' });
   t.is(address.port, null);
 });
+
+test('lists with encoded items decode to exactly the plain list, pages and __proto__ keys included; brief batches answer names and revisions', async (t) => {
+  const { sup } = await startCluster(t, { port: null });
+  const { InProcessTransport } = await import('../../lib/client/in-process.js');
+  const transport = new InProcessTransport(sup);
+  const cm = (name: string, data: Record<string, string>): Record<string, unknown> => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: { app: 'enc' } }, data });
+  const req = (verb: 'create' | 'list', rest: Record<string, unknown>) => ({ verb, group: '', version: 'v1', resource: 'configmaps', ...rest });
+  const created = await transport.batch(
+    Array.from({ length: 30 }, (_, i) => req('create', { namespace: 'default', body: cm(`enc-${i}`, { i: String(i) }) })),
+    { brief: true },
+  );
+  t.true(created.every((r) => r.code === 201));
+  const first = created[0]!.body as { metadata: Record<string, unknown> };
+  t.deepEqual(Object.keys(first.metadata), ['name', 'namespace', 'uid', 'resourceVersion']);
+  // One object msgpack cannot carry (an own __proto__ data key): its page falls back to objects.
+  const proto = cm('enc-proto', JSON.parse('{"__proto__":"x"}') as Record<string, string>);
+  t.is((await transport.call(req('create', { namespace: 'default', body: proto }))).code, 201);
+  const query = { labelSelector: 'app=enc' };
+  const plain = async (q: Record<string, string>): Promise<ApiResponse> => sup.request<ApiResponse, ApiRequestMessage>('api-server', { type: 'api.call', request: req('list', { query: q }) });
+  const viaBytes = await transport.call(req('list', { query }));
+  t.deepEqual(viaBytes, await plain(query));
+  t.is((viaBytes.body as { items: unknown[] }).items.length, 31);
+  const raw = await sup.request<ApiResponse, ApiRequestMessage>('api-server', { type: 'api.call', request: req('list', { query: { ...query, limit: '10' } }), listItems: 'encoded' });
+  t.truthy(raw.encodedItems, 'a page without __proto__ keys travels as bytes');
+  // Paged: all 31 exactly once. (The page holding enc-proto travels as objects, as every list did before.)
+  const names: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await transport.call(req('list', { query: { ...query, limit: '7', ...(token ? { continue: token } : {}) } }));
+    const body = page.body as { items: { metadata: { name: string } }[]; metadata: { continue?: string } };
+    for (const o of body.items) names.push(o.metadata.name);
+    token = body.metadata.continue || undefined;
+  } while (token);
+  t.is(names.length, 31);
+  t.is(new Set(names).size, 31);
+  transport.close();
+});

@@ -10,7 +10,9 @@ import {
   mustParseQuantity,
   newQuantity,
   normalizeQuantity,
+  parseCommonQuantity,
   parseQuantity,
+  parseQuantityFull,
   toNumber,
   value,
 } from '../../lib/api/quantity.js';
@@ -137,4 +139,22 @@ test('property: compareQuantities orders like exact rational comparison', (t) =>
       t.is(compareQuantities(newQuantity(a, as), newQuantity(b, bs)), x < y ? -1 : x > y ? 1 : 0);
     }),
   );
+});
+
+test('the fast path agrees with the full parser on the common forms and declines everything else', (t) => {
+  const common = fc
+    .tuple(fc.stringMatching(/^[0-9]{1,16}$/), fc.constantFrom('', 'm', 'Ki', 'Mi', 'Gi', 'k', 'M', 'Ti', 'u', 'e3', '.5', 'mi'))
+    .map(([d, s]) => d + s);
+  const edges = fc.constantFrom('1000m', '1024Mi', '1024Ki', '8Mi', '7Gi', '999999Gi', '8388608Gi', '100', '0', '0m', '01', '1000', '123456789012345', '1048576Ki');
+  fc.assert(
+    fc.property(fc.oneof(common, edges, fc.string({ maxLength: 8 })), (s) => {
+      const fast = parseCommonQuantity(s);
+      const full = parseQuantityFull(s);
+      if (fast !== undefined) t.deepEqual(fast, full, s);
+      t.deepEqual(parseQuantity(s), full, s);
+    }),
+    { numRuns: 5_000 },
+  );
+  for (const s of ['250m', '2', '512Mi', '1Gi', '64Ki', '1000m', '2048Mi']) t.not(parseCommonQuantity(s), undefined, s);
+  for (const s of ['0', '+1', '01', '1.5', '1e3', '1k', '1Ti', '9999999Gi', 'constructor']) t.is(parseCommonQuantity(s), undefined, s);
 });

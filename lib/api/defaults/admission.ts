@@ -45,7 +45,12 @@ export type PriorityAdmission = { ok: true; pod: Pod } | { ok: false; message: s
  * and these messages.
  */
 export function admitPodPriority(pod: Pod, classes: readonly PriorityClass[]): PriorityAdmission {
-  const out = clone(pod);
+  return admitPodPriorityOwned(clone(pod), classes);
+}
+
+/** admitPodPriority on a pod the caller owns: sets priority in place (the pod is garbage when refused). */
+export function admitPodPriorityOwned(pod: Pod, classes: readonly PriorityClass[]): PriorityAdmission {
+  const out = pod;
   const spec = ensure(out, 'spec');
   let value = DEFAULT_PRIORITY;
   let policy: 'PreemptLowerPriority' | 'Never' = 'PreemptLowerPriority';
@@ -82,7 +87,12 @@ export function admitPodPriority(pod: Pod, classes: readonly PriorityClass[]): P
  * default tolerations and the default service account. Pure.
  */
 export function admitPod(pod: Pod): Pod {
-  const out = clone(pod);
+  return admitPodOwned(clone(pod));
+}
+
+/** admitPod on a pod the caller owns, in place; returns it. */
+export function admitPodOwned(pod: Pod): Pod {
+  const out = pod;
   const spec = ensure(out, 'spec');
   if (!spec.serviceAccountName) spec.serviceAccountName = 'default';
   addDefaultTolerationsInPlace(out);

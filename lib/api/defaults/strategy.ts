@@ -98,7 +98,16 @@ const GENERATION_KINDS = new Set(['Deployment', 'ReplicaSet', 'DaemonSet', 'Job'
 
 /** Strategy PrepareForCreate for `kind`. Returns a new object. */
 export function prepareForCreate<T extends KubeObject>(kind: string, obj: T): T {
-  let out = clone(obj) as T & { status?: unknown };
+  return prepareForCreateOwned(kind, clone(obj));
+}
+
+/**
+ * prepareForCreate on an object the caller owns (a private copy nobody else
+ * sees): changes it in place where it can and returns the result. The
+ * api-server's create path copies the request body once and then uses this.
+ */
+export function prepareForCreateOwned<T extends KubeObject>(kind: string, obj: T): T {
+  let out = obj as T & { status?: unknown };
   switch (kind) {
     case 'Pod': {
       const pod = out as unknown as Pod;

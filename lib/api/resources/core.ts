@@ -5,7 +5,7 @@
 import type { ConfigMap, Endpoints, Event, Namespace, Node, Secret, Service } from '../types/core.js';
 import type { Pod } from '../types/pod.js';
 import { defaultEndpoints, defaultNamespace, defaultNode, defaultSecret, defaultService } from '../defaults/core.js';
-import { defaultPod } from '../defaults/pod.js';
+import { defaultPod, defaultPodInPlace } from '../defaults/pod.js';
 import { patchSchemas } from '../patch/metadata.js';
 import {
   configMapPrinter,
@@ -89,6 +89,7 @@ export const pods: ResourceDef<Pod> = defineResource<Pod>({
   validate: validatePod,
   validateUpdate: validatePodUpdate,
   defaults: defaultPod,
+  defaultsInPlace: defaultPodInPlace,
 });
 
 export const services: ResourceDef<Service> = defineResource<Service>({

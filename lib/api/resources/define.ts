@@ -4,7 +4,7 @@
 // validation and strategy).
 
 import { defaultNothing } from '../defaults/core.js';
-import { prepareForCreate, prepareForUpdate } from '../defaults/strategy.js';
+import { prepareForCreate, prepareForCreateOwned, prepareForUpdate } from '../defaults/strategy.js';
 import type { PatchSchema } from '../patch/metadata.js';
 import type { Fields } from '../selectors/fields.js';
 import type { Printer } from '../printers/types.js';
@@ -31,6 +31,8 @@ export interface ResourceSpec<T extends KubeObject> {
   validate: (obj: T) => ErrorList;
   validateUpdate?: (next: T, old: T) => ErrorList;
   defaults?: (obj: T) => T;
+  /** The same defaulting, in place (for objects the caller owns); without it `defaults` copies. */
+  defaultsInPlace?: (obj: T) => void;
 }
 
 export function defineResource<T extends KubeObject>(spec: ResourceSpec<T>): ResourceDef<T> {
@@ -58,7 +60,13 @@ export function defineResource<T extends KubeObject>(spec: ResourceSpec<T>): Res
     validate: (obj) => spec.validate(obj),
     validateUpdate: (next, old) => validateUpdate(next, old),
     defaults: (obj) => defaults(obj),
+    defaultsOwned: (obj) => {
+      if (!spec.defaultsInPlace) return defaults(obj);
+      spec.defaultsInPlace(obj);
+      return obj;
+    },
     prepareForCreate: (obj) => prepareForCreate(spec.kind, obj),
+    prepareForCreateOwned: (obj) => prepareForCreateOwned(spec.kind, obj),
     prepareForUpdate: (next, old) => prepareForUpdate(spec.kind, next, old),
     toFields: (obj) => toFields(obj),
   };

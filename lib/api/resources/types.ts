@@ -58,8 +58,12 @@ export interface ResourceDef<T extends KubeObject = KubeObject> {
   validateUpdate(next: T, old: T): ErrorList;
   /** Pure defaulting (returns a new object). */
   defaults(obj: T): T;
+  /** Defaulting of an object the caller owns: in place where the kind allows it (same result as `defaults`). */
+  defaultsOwned(obj: T): T;
   /** The REST strategy's create preparation (status reset, generation, Job selector). After uid/name are assigned. */
   prepareForCreate(obj: T): T;
+  /** prepareForCreate of an object the caller owns: in place where it can (same result). */
+  prepareForCreateOwned(obj: T): T;
   /** The REST strategy's update preparation (keep stored status, bump generation). */
   prepareForUpdate(next: T, old: T): T;
   /** The flat record of selectable fields, for matching a parsed field selector. */
