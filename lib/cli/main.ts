@@ -22,7 +22,7 @@ program
 
 program
   .command('up')
-  .description('start a durable control plane (store + api-server) for kubectl; writes a kubeconfig and prints the export line')
+  .description('start a durable control plane (store, api-server, controller-manager) for kubectl; writes a kubeconfig and prints the export line')
   .option('--data <dir>', 'data directory (LMDB store, kubeconfig)', './.berth')
   .option('--port <n>', 'api-server port', (v) => Number(v), 6443)
   .option('--bind <address>', 'address to bind; anything but 127.0.0.1 needs --token-file', '127.0.0.1')

@@ -1,11 +1,12 @@
 /**
- * `berth up`: a durable control plane (store on LMDB + api-server) that the
- * real kubectl drives. Nodes, scheduler and controllers join it as their
- * issues land. State lives in the data directory and survives restarts.
+ * `berth up`: a durable control plane (store on LMDB, api-server,
+ * controller-manager) that the real kubectl drives. Nodes and the scheduler
+ * join it as their issues land. State lives in the data directory and survives restarts.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { apiServerChildSpec } from '../../actors/api-server/spec.js';
+import { controllerManagerChildSpec } from '../../actors/controller-manager/spec.js';
 import { storeChildSpec } from '../../actors/store/spec.js';
 import { Supervisor } from '../actor/supervisor.js';
 import type { Message } from '../actor/types.js';
@@ -25,6 +26,7 @@ export async function runUp(options: UpOptions): Promise<void> {
     children: [
       storeChildSpec({ path: join(dataDir, 'store') }),
       apiServerChildSpec({ host: options.bind, port: options.port, tokens }),
+      controllerManagerChildSpec(),
     ],
     logLevel: 'warn',
   });

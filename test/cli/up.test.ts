@@ -40,6 +40,16 @@ test('berth up writes a kubeconfig for kubectl, stops on Ctrl-C, and resumes wit
   const first = await up(data);
   t.regex(k(first.kubeconfig, 'get', 'namespaces'), /default\s+Active/);
   t.regex(k(first.kubeconfig, 'create', 'configmap', 'kept', '--from-literal=answer=42'), /configmap\/kept created/);
+  // The controller-manager runs too: a Deployment gets its ReplicaSet and Pods (Pending: no nodes yet).
+  k(first.kubeconfig, 'create', 'deployment', 'web', '--image=nginx:1.27', '--replicas=2');
+  const deadline = Date.now() + 20_000;
+  let pods = '';
+  while (Date.now() < deadline) {
+    pods = k(first.kubeconfig, 'get', 'pods', '-l', 'app=web', '-o', 'name');
+    if (pods.trim().split('\n').filter(Boolean).length === 2) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  t.is(pods.trim().split('\n').filter(Boolean).length, 2, pods);
   t.is(await stop(first.child), 0);
 
   const second = await up(data);
