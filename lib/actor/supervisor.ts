@@ -8,7 +8,6 @@
  */
 import { EventEmitter } from 'node:events';
 import { MessageChannel } from 'node:worker_threads';
-import type { ActorStats } from './actor-cell.js';
 import { createPackr, seedStructures } from './codec.js';
 import {
   MAIN_HOST,
@@ -22,7 +21,7 @@ import {
 } from './control.js';
 import { ActorDownError, EscalationError } from './errors.js';
 import { HostHandle, type HeartbeatOptions } from './host-handle.js';
-import type { ActorInspector } from './inspect.js';
+import { actorInspector, type ActorInspector } from './inspect.js';
 import { MainEndpoint } from './main-endpoint.js';
 import {
   childrenToRestart,
@@ -40,35 +39,10 @@ import {
 import { RealTimers, VirtualTimers, type TimerService } from './timers.js';
 import type { ActorSpec, Address, LogLevel, Message, RequestOptions, Sender } from './types.js';
 import { VirtualClock } from './virtual-clock.js';
+import { DeadLetterLog } from './dead-letters.js';
+import { supervisorClock, type SupervisorClock, type SupervisorOptions } from './supervisor-options.js';
 
-export interface SupervisorOptions {
-  readonly children?: readonly ChildSpec[];
-  readonly policy?: Partial<RestartPolicy>;
-  /** `virtual`: discrete-event time driven by `clock.runFor`; default `real`. */
-  readonly clock?: ClockKind;
-  /** How frames travel between hosts: a direct MessagePort per pair (default), or through the supervisor. */
-  readonly routing?: Routing;
-  /** Batch messages per destination per event-loop turn (default true). */
-  readonly batch?: boolean;
-  /** Extra msgpack shapes shared by every thread (see codec.ts). */
-  readonly structures?: readonly (readonly string[])[];
-  /** A message (and, when batched, a frame's share) larger than this is rejected. Default 16 MiB. */
-  readonly maxMessageBytes?: number;
-  readonly heartbeat?: Partial<HeartbeatOptions>;
-  readonly logLevel?: LogLevel;
-  /** How many dead letters to keep for `deadLetters`. Default 1,000. */
-  readonly deadLetterLimit?: number;
-}
-
-/** Time as the embedder sees it. Under the real clock, `runFor` just waits. */
-export interface SupervisorClock {
-  readonly kind: ClockKind;
-  now(): number;
-  runFor(ms: number): Promise<void>;
-  runUntil(t: number): Promise<void>;
-  /** Wait until every host is idle and no message is in flight (virtual clock), or one turn (real). */
-  settle(): Promise<void>;
-}
+export type { SupervisorClock, SupervisorOptions } from './supervisor-options.js';
 
 interface ChildState {
   readonly spec: ChildSpec;
@@ -99,8 +73,7 @@ export class Supervisor extends EventEmitter {
   private readonly timers: TimerService;
   private readonly vclock: VirtualClock | null;
   private readonly structures: string[][];
-  private readonly deadLetterLog: DeadLetter[] = [];
-  private deadLetterTotal = 0;
+  private readonly deadLetterLog: DeadLetterLog;
   readonly clock: SupervisorClock;
   /** Resolves when the supervisor has stopped, or failed after escalation. */
   readonly done: Promise<EscalationError | null>;
@@ -110,6 +83,7 @@ export class Supervisor extends EventEmitter {
     super();
     this.policy = { ...defaultRestartPolicy, ...options.policy };
     this.structures = seedStructures({ structures: options.structures ?? [] });
+    this.deadLetterLog = new DeadLetterLog(options.deadLetterLimit ?? 1_000);
     this.done = new Promise((resolve) => (this.finish = resolve));
     let main!: MainEndpoint;
     if (options.clock === 'virtual') {
@@ -145,7 +119,7 @@ export class Supervisor extends EventEmitter {
       onTurn: () => this.vclock?.scheduleCheck(),
     });
     this.main = main;
-    this.clock = this.makeClock();
+    this.clock = supervisorClock(this.vclock);
   }
 
   static async start(options: SupervisorOptions = {}): Promise<Supervisor> {
@@ -191,30 +165,24 @@ export class Supervisor extends EventEmitter {
   }
 
   get deadLetters(): readonly DeadLetter[] {
-    return this.deadLetterLog;
+    return this.deadLetterLog.letters;
   }
 
   get deadLetterCount(): number {
-    return this.deadLetterTotal;
+    return this.deadLetterLog.total;
   }
 
   /** A typed remote view of one actor, answered by its host over comlink. */
   inspect(address: Address): ActorInspector {
-    const hostOf = (): HostHandle => {
-      const id = this.addressToChild.get(address);
-      const host = id ? this.children.get(id)?.host : null;
-      if (!host || !host.alive) throw new ActorDownError(address, 'not running');
-      return host;
-    };
-    return {
-      address,
-      stats: async (): Promise<ActorStats> => {
-        const s = await withDeadline(hostOf().inspector.stats(address), address);
-        if (!s) throw new ActorDownError(address, 'not running');
-        return { ...s, restarts: this.restartCounts.get(address) ?? 0, lastError: s.lastError ?? this.lastErrors.get(address) ?? null };
+    return actorInspector(address, {
+      host: () => {
+        const id = this.addressToChild.get(address);
+        const h = id ? this.children.get(id)?.host : null;
+        return h && h.alive ? h.inspector : null;
       },
-      threadId: async () => withDeadline(hostOf().inspector.threadId(), address),
-    };
+      restarts: () => this.restartCounts.get(address) ?? 0,
+      lastError: () => this.lastErrors.get(address) ?? null,
+    });
   }
 
   /** Add a child after start (a node joining, a scenario's new pool). */
@@ -521,40 +489,6 @@ export class Supervisor extends EventEmitter {
   }
 
   private recordDeadLetters(letters: readonly DeadLetter[]): void {
-    const limit = this.options.deadLetterLimit ?? 1_000;
-    for (const letter of letters) {
-      this.deadLetterTotal++;
-      this.deadLetterLog.push(letter);
-      if (this.deadLetterLog.length > limit) this.deadLetterLog.shift();
-      this.emit('deadLetter', letter);
-    }
+    for (const letter of this.deadLetterLog.record(letters)) this.emit('deadLetter', letter);
   }
-
-  private makeClock(): SupervisorClock {
-    const vclock = this.vclock;
-    if (vclock) {
-      return {
-        kind: 'virtual',
-        now: () => vclock.now(),
-        runFor: (ms) => vclock.runUntil(vclock.now() + ms),
-        runUntil: (t) => vclock.runUntil(t),
-        settle: () => vclock.settle(),
-      };
-    }
-    return {
-      kind: 'real',
-      now: () => Date.now(),
-      runFor: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      runUntil: (t) => new Promise((resolve) => setTimeout(resolve, Math.max(0, t - Date.now()))),
-      settle: () => new Promise((resolve) => setImmediate(resolve)),
-    };
-  }
-}
-
-function withDeadline<T>(work: Promise<T>, address: Address, ms = 5_000): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ActorDownError(address, 'its host did not answer')), ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
