@@ -47,7 +47,7 @@ import { ApiError } from '../lib/client/errors.js';
 import { HttpTransport } from '../lib/client/http.js';
 import { InProcessTransport } from '../lib/client/in-process.js';
 import { makePod } from './fixtures/pod.js';
-import { log, printRows, type BenchRow } from './lib/report.js';
+import { Samples, log, printRows, type BenchRow } from './lib/report.js';
 
 const bench = 'api';
 const arg = (name: string, dflt: number): number => {
@@ -65,18 +65,8 @@ const getCount = 20_000;
 const getConcurrency = 64;
 const sockets = 4;
 const namespaceCount = 10;
-const samples = new Map<string, { unit: string; values: number[] }>();
-
-function sample(kase: string, value: number, unit: string): void {
-  const s = samples.get(kase) ?? { unit, values: [] };
-  s.values.push(value);
-  samples.set(kase, s);
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
+const samples = new Samples(bench);
+const sample = (kase: string, value: number, unit: string): void => samples.add(kase, value, unit);
 
 const nsOf = (i: number): string => `bench-${i % namespaceCount}`;
 const input = (i: number): Pod => {
@@ -262,5 +252,5 @@ async function round(r: number): Promise<void> {
 
 log(`${bench}: the api-server in-process and over HTTP (${count.toLocaleString('en-US')} Pods; median of ${rounds} rounds; baselines in the same run)`);
 for (let r = 0; r < rounds; r++) await round(r);
-const rows: BenchRow[] = [...samples].map(([kase, s]) => ({ bench, case: kase, metric: s.unit === 'ms' ? 'time' : 'rate', value: median(s.values), unit: s.unit }));
+const rows: BenchRow[] = samples.rows();
 printRows(rows);

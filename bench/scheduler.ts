@@ -28,7 +28,7 @@ import type { Pod } from '../lib/api/types/pod.js';
 import { Scheduler } from '../actors/scheduler/scheduler.js';
 import { ReferenceScheduler } from '../actors/scheduler/reference.js';
 import { DEFAULT_PROFILE, type Profile } from '../actors/scheduler/framework.js';
-import { log, printRows, type BenchRow } from './lib/report.js';
+import { Samples, log, printRows, type BenchRow } from './lib/report.js';
 
 const bench = 'scheduler';
 const quick = process.argv.includes('--quick');
@@ -94,14 +94,8 @@ function runReference(nodes: number, pods: number, kind: Kind, apps: number): nu
   return (pods * 1_000) / (performance.now() - t0);
 }
 
-const samples = new Map<string, { unit: string; values: number[] }>();
-function sample(kase: string, metric: string, value: number, unit: string): void {
-  const k = `${kase}\t${metric}`;
-  const s = samples.get(k) ?? { unit, values: [] };
-  s.values.push(value);
-  samples.set(k, s);
-}
-const median = (v: readonly number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+const samples = new Samples(bench);
+const sample = (kase: string, metric: string, value: number, unit: string): void => samples.add(kase, value, unit, metric);
 
 const refPods = (nodes: number, kind: Kind) => (kind === 'default' ? (nodes <= 1_000 ? 300 : nodes <= 5_000 ? 100 : 30) : nodes <= 1_000 ? 60 : nodes <= 5_000 ? 20 : 8);
 /** anti+spread runs 10,000 pods only: at 150,000 pods it takes minutes (see the report). */
@@ -133,11 +127,7 @@ for (let round = 0; round < rounds; round++) {
   sample('default, 5000 nodes, 10000 pods, percentageOfNodesToScore=10', 'fast (sampling)', runFast(5_000, 10_000, 'default', 10, 10), 'pods/s');
 }
 
-const rows: BenchRow[] = [];
-for (const [k, s] of samples) {
-  const [kase, metric] = k.split('\t') as [string, string];
-  rows.push({ bench, case: kase, metric, value: median(s.values), unit: s.unit });
-}
+const rows: BenchRow[] = samples.rows();
 // Slope: µs per pod against nodes, least squares over the sizes (10,000 pods).
 for (const kind of ['default', 'anti+spread'] as const) {
   const pts = sizes.map((n) => {
