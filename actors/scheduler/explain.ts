@@ -22,7 +22,11 @@ export function nodesAvailable(numAllNodes: number, reasons: readonly string[]):
   return `0/${numAllNodes} nodes are available: ${reasons.join(', ')}.`;
 }
 
+/** kube-scheduler's ErrNoNodesAvailable: what a pod is told when the cluster has no node at all (no preemption attempt). */
+export const NO_NODES_AVAILABLE = 'no nodes available to schedule pods';
+
 export function fitErrorMessage(numAllNodes: number, statuses: Iterable<Status>, preemption?: string): string {
+  if (numAllNodes === 0) return NO_NODES_AVAILABLE;
   const msg = nodesAvailable(numAllNodes, histogram(statuses));
   return preemption ? `${msg} ${preemption}` : msg;
 }

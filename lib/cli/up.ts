@@ -1,12 +1,14 @@
 /**
  * `berth up`: a durable control plane (store on LMDB, api-server,
- * controller-manager) that the real kubectl drives. Nodes and the scheduler
- * join it as their issues land. State lives in the data directory and survives restarts.
+ * controller-manager, scheduler) that the real kubectl drives. Nodes join
+ * it as their issue lands (until then a Node object created with kubectl
+ * is enough for the scheduler to bind pods to it). State lives in the data directory and survives restarts.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { apiServerChildSpec } from '../../actors/api-server/spec.js';
 import { controllerManagerChildSpec } from '../../actors/controller-manager/spec.js';
+import { schedulerChildSpec } from '../../actors/scheduler/spec.js';
 import { storeChildSpec } from '../../actors/store/spec.js';
 import { Supervisor } from '../actor/supervisor.js';
 import type { Message } from '../actor/types.js';
@@ -27,6 +29,7 @@ export async function runUp(options: UpOptions): Promise<void> {
       storeChildSpec({ path: join(dataDir, 'store') }),
       apiServerChildSpec({ host: options.bind, port: options.port, tokens }),
       controllerManagerChildSpec(),
+      schedulerChildSpec(),
     ],
     logLevel: 'warn',
   });

@@ -50,6 +50,17 @@ test('berth up writes a kubeconfig for kubectl, stops on Ctrl-C, and resumes wit
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   t.is(pods.trim().split('\n').filter(Boolean).length, 2, pods);
+  // The scheduler runs too: a Node created with kubectl gets the pods bound to it.
+  const nodeYaml = 'apiVersion: v1\nkind: Node\nmetadata:\n  name: worker-1\nstatus:\n  allocatable: {cpu: "4", memory: 8Gi, pods: "110"}\n';
+  execFileSync(kubectl, ['--kubeconfig', first.kubeconfig, '--cache-dir', join(data, 'kcache'), 'apply', '-f', '-'], { input: nodeYaml, encoding: 'utf8' });
+  let nodesOfPods = '';
+  while (Date.now() < deadline + 20_000) {
+    nodesOfPods = k(first.kubeconfig, 'get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].spec.nodeName}');
+    if (nodesOfPods === 'worker-1 worker-1') break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  t.is(nodesOfPods, 'worker-1 worker-1');
+  t.regex(k(first.kubeconfig, 'get', 'pods', '-o', 'wide'), /Pending\s+0\s+\S+\s+<none>\s+worker-1/);
   t.is(await stop(first.child), 0);
 
   const second = await up(data);

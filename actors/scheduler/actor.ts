@@ -1,0 +1,68 @@
+/**
+ * The scheduler actor: the pure Scheduler fed by informers over the
+ * in-process client, with time from the actor's clock (so back-off follows
+ * the virtual clock). Watch notices and client timers (the scheduling loop
+ * wakes through them) go to the transport and the clock first; api-server
+ * writes run as tracked background work, so the mailbox never waits on
+ * them. On restart everything is rebuilt from the api-server's lists. A
+ * request that finds the api-server gone ends every watch, so the informers
+ * list again once it is back.
+ */
+import { defineActor, type Message, type Sender } from '../../lib/actor/types.js';
+import { ActorClock } from '../../lib/client/clock.js';
+import { ApiClient } from '../../lib/client/client.js';
+import { TransportError } from '../../lib/client/errors.js';
+import { InProcessTransport } from '../../lib/client/in-process.js';
+import type { SchedulerArgs, SchedulerMessage } from './messages.js';
+import { SchedulerRunner } from './runner.js';
+
+export default defineActor<SchedulerMessage, SchedulerArgs>((ctx, args) => {
+  const clock = new ActorClock(ctx);
+  const transport = new InProcessTransport(ctx, { address: args?.apiServer });
+  const api = new ApiClient(transport, { fieldManager: args?.schedulerName ?? 'default-scheduler' });
+  const runner = new SchedulerRunner({
+    api,
+    clock,
+    args: args ?? {},
+    host: ctx.self,
+    track: (w) => ctx.track(w),
+    log: (msg, fields) => ctx.log.debug(msg, fields),
+    onError: (err) => {
+      if (err instanceof TransportError) transport.endAll(err);
+    },
+  });
+  const waiters: Sender[] = [];
+  void runner.start().then(() => {
+    for (const w of waiters.splice(0)) ctx.reply(w, true);
+  });
+  return {
+    receive(msg: Message, from: Sender) {
+      if (clock.handleTimer(msg)) return;
+      if (transport.handleNotice(msg)) return;
+      const m = msg as SchedulerMessage;
+      switch (m.type) {
+        case 'scheduler.stats':
+          ctx.reply(from, runner.stats());
+          return;
+        case 'scheduler.ready':
+          if (runner.hasSynced) ctx.reply(from, true);
+          else waiters.push(from);
+          return;
+        case 'scheduler.explain': {
+          const out = runner.explain(m.namespace, m.name);
+          if (out) ctx.reply(from, out);
+          else ctx.replyError(from, 'NOT_FOUND', `pod ${m.namespace}/${m.name} not found`);
+          return;
+        }
+        default: {
+          const never: never = m;
+          ctx.replyError(from, 'INVALID_ARGUMENT', `unknown message ${JSON.stringify(never)}`);
+        }
+      }
+    },
+    stop() {
+      runner.stop();
+      transport.close();
+    },
+  };
+});
