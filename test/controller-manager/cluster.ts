@@ -1,17 +1,9 @@
 /** A real store + api-server + controller-manager actor under a Supervisor, with an in-process client. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { apiServerChildSpec } from '../../actors/api-server/spec.js';
-import type { ApiAddress } from '../../actors/api-server/messages.js';
-import { storeChildSpec } from '../../actors/store/spec.js';
 import { controllerManagerChildSpec } from '../../actors/controller-manager/spec.js';
 import type { ControllerManagerArgs } from '../../actors/controller-manager/messages.js';
-import { Supervisor } from '../../lib/actor/supervisor.js';
-import type { Message } from '../../lib/actor/types.js';
-import { ApiClient } from '../../lib/client/client.js';
-import { InProcessTransport } from '../../lib/client/in-process.js';
-import type { HasTeardown } from '../api-server/helpers.js';
+import type { Supervisor } from '../../lib/actor/supervisor.js';
+import type { ApiClient } from '../../lib/client/client.js';
+import { startCluster, type HasTeardown } from '../helpers/cluster.js';
 
 export interface CmCluster {
   readonly sup: Supervisor;
@@ -21,23 +13,12 @@ export interface CmCluster {
 }
 
 export async function startCmCluster(t: HasTeardown, args: ControllerManagerArgs = {}): Promise<CmCluster> {
-  const dir = mkdtempSync(join(tmpdir(), 'berth-cm-'));
-  const sup = await Supervisor.start({
-    children: [storeChildSpec({ path: dir }), apiServerChildSpec({ port: 0 }), controllerManagerChildSpec(args)],
-    logLevel: 'silent',
+  const c = await startCluster(t, {
+    port: 0,
+    children: [controllerManagerChildSpec(args)],
+    ready: [{ to: 'controller-manager', type: 'cm.ready' }],
   });
-  const address = await sup.request<ApiAddress>('api-server', { type: 'api.address' }, { timeoutMs: 20_000 });
-  await sup.request('controller-manager', { type: 'cm.ready' }, { timeoutMs: 20_000 });
-  const transport = new InProcessTransport(sup);
-  const onMessage = (m: Message): void => void transport.handleNotice(m);
-  sup.on('message', onMessage);
-  t.teardown(async () => {
-    sup.off('message', onMessage);
-    transport.close();
-    await sup.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return { sup, api: new ApiClient(transport, { fieldManager: 'berth-test' }), url: address.url!, dir };
+  return { ...c, url: c.url! };
 }
 
 /** Poll (wall time) until `check` resolves true. */

@@ -1,45 +1,17 @@
 /** The scheduler actor over a real store and api-server: binds through pods/binding, explains failures, survives restarts. */
 import test from 'ava';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { apiServerChildSpec } from '../../actors/api-server/spec.js';
-import { storeChildSpec } from '../../actors/store/spec.js';
 import { schedulerChildSpec } from '../../actors/scheduler/spec.js';
 import type { SchedulerArgs, SchedulerExplanation, SchedulerMessage, SchedulerStats } from '../../actors/scheduler/messages.js';
 import { milliValue, mustParseQuantity } from '../../lib/api/quantity.js';
 import { events, nodes, pods, priorityClasses } from '../../lib/api/resources/index.js';
 import type { Node } from '../../lib/api/types/core.js';
 import type { Pod } from '../../lib/api/types/pod.js';
-import { Supervisor } from '../../lib/actor/supervisor.js';
-import type { Message } from '../../lib/actor/types.js';
-import { ApiClient } from '../../lib/client/client.js';
-import { InProcessTransport } from '../../lib/client/in-process.js';
-import type { HasTeardown } from '../api-server/helpers.js';
+import type { ApiClient } from '../../lib/client/client.js';
 import { until } from '../controller-manager/cluster.js';
+import { startCluster, type HasTeardown, type TestCluster } from '../helpers/cluster.js';
 
-interface SchedCluster {
-  readonly sup: Supervisor;
-  readonly api: ApiClient;
-}
-
-async function startCluster(t: HasTeardown, args: SchedulerArgs = {}): Promise<SchedCluster> {
-  const dir = mkdtempSync(join(tmpdir(), 'berth-sched-'));
-  const sup = await Supervisor.start({
-    children: [storeChildSpec({ path: dir }), apiServerChildSpec({ port: null }), schedulerChildSpec(args)],
-    logLevel: 'silent',
-  });
-  await sup.request('scheduler', { type: 'scheduler.ready' }, { timeoutMs: 20_000 });
-  const transport = new InProcessTransport(sup);
-  const onMessage = (m: Message): void => void transport.handleNotice(m);
-  sup.on('message', onMessage);
-  t.teardown(async () => {
-    sup.off('message', onMessage);
-    transport.close();
-    await sup.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return { sup, api: new ApiClient(transport, { fieldManager: 'berth-test' }) };
+async function startTestCluster(t: HasTeardown, args: SchedulerArgs = {}): Promise<TestCluster> {
+  return startCluster(t, { children: [schedulerChildSpec(args)], ready: [{ to: 'scheduler', type: 'scheduler.ready' }] });
 }
 
 function node(name: string, cpu: string, memory = '8Gi', podCount = 110): Node {
@@ -77,10 +49,10 @@ async function assertWithinAllocatable(t: { true(v: boolean, m?: string): void }
   }
 }
 
-const stats = (c: SchedCluster): Promise<SchedulerStats> => c.sup.request<SchedulerStats>('scheduler', { type: 'scheduler.stats' });
+const stats = (c: TestCluster): Promise<SchedulerStats> => c.sup.request<SchedulerStats>('scheduler', { type: 'scheduler.stats' });
 
 test('10 pods on 3 nodes: every pod bound through pods/binding, no node over its allocatable', async (t) => {
-  const c = await startCluster(t);
+  const c = await startTestCluster(t);
   for (let i = 0; i < 3; i++) await c.api.create(nodes, node(`node-${i}`, '4', '4Gi'));
   await Promise.all(Array.from({ length: 10 }, (_, i) => c.api.create(pods, pod(`p-${i}`, '1', '1Gi'))));
   await until(async () => (await allPods(c.api)).every((p) => p.spec?.nodeName), 20_000, 'all bound');
@@ -102,7 +74,7 @@ test('10 pods on 3 nodes: every pod bound through pods/binding, no node over its
 });
 
 test('a pod that fits nowhere: PodScheduled=False with the Kubernetes message and one FailedScheduling event; a node that fits gets it scheduled', async (t) => {
-  const c = await startCluster(t);
+  const c = await startTestCluster(t);
   for (let i = 0; i < 3; i++) await c.api.create(nodes, node(`node-${i}`, '2'));
   await c.api.create(pods, pod('big', '8'));
   let big: Pod | undefined;
@@ -139,7 +111,7 @@ test('a pod that fits nowhere: PodScheduled=False with the Kubernetes message an
 });
 
 test('restarted mid-way, the scheduler rebuilds from the api-server and never rebinds a pod or overcommits a node', async (t) => {
-  const c = await startCluster(t, { batchSize: 5 });
+  const c = await startTestCluster(t, { batchSize: 5 });
   for (let i = 0; i < 3; i++) await c.api.create(nodes, node(`node-${i}`, '8', '16Gi', 10));
   await Promise.all(Array.from({ length: 12 }, (_, i) => c.api.create(pods, pod(`a-${i}`, '1', '1Gi'))));
   await until(async () => (await allPods(c.api)).every((p) => p.spec?.nodeName), 20_000, 'first pods bound');
@@ -170,7 +142,7 @@ test('restarted mid-way, the scheduler rebuilds from the api-server and never re
 });
 
 test('preemption: the lower-priority victim is deleted through the api-server, the preemptor nominated and then bound', async (t) => {
-  const c = await startCluster(t);
+  const c = await startTestCluster(t);
   await c.api.create(priorityClasses, { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'high' }, value: 1000 });
   await c.api.create(nodes, node('only', '2'));
   const low = pod('low', '2');
