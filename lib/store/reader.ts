@@ -100,13 +100,11 @@ export class LogReader {
   }
 
   /**
-   * Like events(), but the values stay bytes (copied out of LMDB), for
-   * watchers on other threads: nothing is decoded. A DELETED event carries
-   * the last state's bytes (its own resourceVersion); one whose last state
-   * cannot be read is reported and skipped, as in events().
+   * The readable log entries with after < revision <= upTo whose key starts
+   * with `prefix`; unreadable ones are reported and skipped. The buffer is
+   * LMDB's and is reused by the next read: use it before the next iteration.
    */
-  encodedEvents(prefix: Buffer, after: number, upTo: number): EncodedWatchEvent[] {
-    const out: EncodedWatchEvent[] = [];
+  private *logEntries(prefix: Buffer, after: number, upTo: number): Generator<[number, Buffer]> {
     for (let r = after + 1; r <= upTo; r++) {
       const e = this.log.getBinaryFast(r);
       const problem = entryProblem(e);
@@ -115,7 +113,19 @@ export class LogReader {
         continue;
       }
       const entry = e as Buffer;
-      if (!entryKeyHasPrefix(entry, prefix)) continue;
+      if (entryKeyHasPrefix(entry, prefix)) yield [r, entry];
+    }
+  }
+
+  /**
+   * Like events(), but the values stay bytes (copied out of LMDB), for
+   * watchers on other threads: nothing is decoded. A DELETED event carries
+   * the last state's bytes (its own resourceVersion); one whose last state
+   * cannot be read is reported and skipped, as in events().
+   */
+  encodedEvents(prefix: Buffer, after: number, upTo: number): EncodedWatchEvent[] {
+    const out: EncodedWatchEvent[] = [];
+    for (const [r, entry] of this.logEntries(prefix, after, upTo)) {
       const key = entryKey(entry);
       const type = entryType(entry);
       if (type !== DELETED) {
@@ -133,15 +143,7 @@ export class LogReader {
   /** Events with after < revision <= upTo whose key starts with prefix, in order. */
   events(prefix: Buffer, after: number, upTo: number): WatchEvent[] {
     const out: WatchEvent[] = [];
-    for (let r = after + 1; r <= upTo; r++) {
-      const e = this.log.getBinaryFast(r);
-      const problem = entryProblem(e);
-      if (problem !== undefined) {
-        this.report(new DecodeError(`log@${r}`, r, problem));
-        continue;
-      }
-      const entry = e as Buffer;
-      if (!entryKeyHasPrefix(entry, prefix)) continue;
+    for (const [r, entry] of this.logEntries(prefix, after, upTo)) {
       const key = entryKey(entry);
       const type = entryType(entry);
       if (type !== DELETED) {
@@ -170,15 +172,7 @@ export class LogReader {
    */
   undoSince(prefix: Buffer, startAfter: string | undefined, revision: number, head: number): Map<string, number> {
     const undo = new Map<string, number>();
-    for (let r = revision + 1; r <= head; r++) {
-      const e = this.log.getBinaryFast(r);
-      const problem = entryProblem(e);
-      if (problem !== undefined) {
-        this.report(new DecodeError(`log@${r}`, r, problem));
-        continue;
-      }
-      const entry = e as Buffer;
-      if (!entryKeyHasPrefix(entry, prefix)) continue;
+    for (const [, entry] of this.logEntries(prefix, revision, head)) {
       const key = entryKey(entry);
       if (startAfter !== undefined && compareKeys(key, startAfter) <= 0) continue;
       // ADDED's prevRevision is 0 already; the first event after `revision` tells the state at `revision`.
