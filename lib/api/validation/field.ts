@@ -12,18 +12,10 @@
 // map[string]string in %#v form); see formatBadValue.
 
 import { goQuote } from '../go-format.js';
+import type { CauseType } from '../types/meta.js';
 
-export type FieldErrorType =
-  | 'FieldValueNotFound'
-  | 'FieldValueRequired'
-  | 'FieldValueDuplicate'
-  | 'FieldValueInvalid'
-  | 'FieldValueNotSupported'
-  | 'FieldValueForbidden'
-  | 'FieldValueTooLong'
-  | 'FieldValueTooMany'
-  | 'InternalError'
-  | 'FieldValueTypeInvalid';
+/** field.ErrorType: the Status cause types that come from field validation. */
+export type FieldErrorType = Exclude<CauseType, 'UnexpectedServerResponse' | 'FieldManagerConflict' | 'ResourceVersionTooLarge'>;
 
 const TYPE_TEXT: Record<FieldErrorType, string> = {
   FieldValueNotFound: 'Not found',
