@@ -40,3 +40,6 @@ export { StoreClient } from '../actors/store/client.js';
 export type { StoreActorArgs } from '../actors/store/messages.js';
 export { apiServerChildSpec } from '../actors/api-server/spec.js';
 export type { ApiServerArgs } from '../actors/api-server/messages.js';
+
+// Scenario files: parse and validate (the runner that plays them comes with issue 8).
+export { parseScenario, loadScenario, formatErrors } from './scenario/index.js';
