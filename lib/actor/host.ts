@@ -6,7 +6,7 @@
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { ActorCell, type ActorStats } from './actor-cell.js';
-import type { FromHost, TimerSet } from './control.js';
+import type { FromHost, HostId, TimerSet } from './control.js';
 import { messageType } from './codec.js';
 import { errorText } from './errors.js';
 import { Endpoint, type EndpointOptions } from './endpoint.js';
@@ -164,6 +164,17 @@ export class Host extends Endpoint {
   }
 
   // ---- delivery --------------------------------------------------------
+
+  /**
+   * Every frame counts as activity, replies included: a reply is delivered to
+   * a pending request, not a mailbox, and without this the host would not
+   * report idle again with its new counters, and the virtual clock would
+   * wait for it forever.
+   */
+  override onFrame(source: HostId, bytes: Uint8Array): void {
+    this.activity = true;
+    super.onFrame(source, bytes);
+  }
 
   protected deliverLocal(to: Address, from: Address, reqId: number, body: unknown): void {
     const cell = this.cells.get(to);

@@ -99,3 +99,21 @@ test('a host restarted mid-run schedules its timers from the current virtual tim
   t.deepEqual(ticks.slice(5), [65_000, 75_000], 'the new thread counts from 55 s, not from 0');
   t.is(sup.clock.now(), 80_000);
 });
+
+test('a reply to a request nobody awaits still lets the virtual clock move on', async (t) => {
+  // The reply lands in a pending request, not a mailbox; the host must still report idle again.
+  const sup = await Supervisor.start({
+    clock: 'virtual',
+    children: [
+      { id: 'asker', module: tickerModule, args: { periodMs: 1_000, untrackedPeer: 'answerer' } },
+      { id: 'answerer', module: tickerModule, args: { periodMs: 3_600_000 } },
+    ],
+    logLevel: 'silent',
+  });
+  t.teardown(() => sup.stop());
+  let ticks = 0;
+  sup.on('message', () => ticks++);
+  await sup.clock.runFor(60_000);
+  t.is(ticks, 60);
+  t.is(sup.clock.now(), 60_000);
+});
