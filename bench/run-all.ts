@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { BenchRow } from './lib/report.js';
 
 /** In the order they build on each other. */
-export const benches = ['actor-messaging', 'store', 'api', 'scheduler'] as const;
+export const benches = ['actor-messaging', 'store', 'api', 'scheduler', 'node'] as const;
 
 const json = process.argv.includes('--json');
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));

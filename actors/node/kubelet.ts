@@ -1,0 +1,332 @@
+/**
+ * The kubelet of one simulated node: registers the Node, renews its Lease
+ * and heartbeats the node status; watches only its own pods (an informer
+ * with spec.nodeName=<node>) and drives each through the simulated runtime
+ * (pod-state.ts). Every timer goes through the host (the actor's context),
+ * so virtual time drives it. Status changes are collected per instant and
+ * written as one api.batch; a pod whose deletion has finished stopping is
+ * deleted with gracePeriodSeconds=0 once its final status is written.
+ */
+import type { ApiRequest, ApiResponse } from '../../actors/api-server/messages.js';
+import { leases, nodes, pods } from '../../lib/api/resources/index.js';
+import type { Pod } from '../../lib/api/types/pod.js';
+import type { ApiClient } from '../../lib/client/client.js';
+import type { Clock } from '../../lib/client/clock.js';
+import { isAlreadyExists, isNotFound, TransportError } from '../../lib/client/errors.js';
+import { Informer } from '../../lib/client/informer.js';
+import { keyOf } from '../../lib/client/object-cache.js';
+import { PodIpAllocator } from './ipam.js';
+import type { KubeletMessage, KubeletStats } from './messages.js';
+import { leaseObject, microTime, NODE_LEASE_NAMESPACE, nodeConditions, nodeObject } from './node-object.js';
+import { admitPod, advance, beginStop, isTerminal, nextDue, type NodeEnv, type PodRec } from './pod-state.js';
+import { podStatus } from './pod-status.js';
+import type { NodeSettings } from './settings.js';
+import { podBehaviour } from './sim.js';
+
+/** What the kubelet needs from its actor. */
+export interface KubeletHost {
+  now(): number;
+  setTimer(delayMs: number, msg: KubeletMessage): number;
+  cancelTimer(id: number): void;
+  track<T>(work: Promise<T>): Promise<T>;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  /** A request found the api-server gone: end every watch, so the informer lists again. */
+  transportFailed?(err: Error): void;
+}
+
+const FIELD_MANAGER = 'kubelet';
+const RETRY_MS = 1_000;
+const DEFAULT_GRACE_SECONDS = 30;
+
+interface PendingDelete {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+}
+
+export class Kubelet implements NodeEnv {
+  readonly informer: Informer<Pod>;
+  private readonly pods = new Map<string, PodRec>();
+  private readonly ipam: PodIpAllocator;
+  /** Image -> when it is (or will be) on the node. */
+  private readonly images = new Map<string, number>();
+  /** Image pulls are serialized, as with the kubelet's default serializeImagePulls. */
+  private pullFreeAt = 0;
+  private readonly dirty = new Set<string>();
+  private readonly deletes = new Map<string, PendingDelete>();
+  private flushTimer = 0;
+  private inflight = false;
+  private readySince = 0;
+  private registered = false;
+  private readonly counts = { statusWrites: 0, batches: 0, leaseRenewals: 0, failures: 0 };
+
+  constructor(
+    readonly settings: NodeSettings,
+    private readonly api: ApiClient,
+    clock: Clock,
+    private readonly host: KubeletHost,
+  ) {
+    this.ipam = new PodIpAllocator(settings.cidr);
+    this.informer = new Informer<Pod>(api, pods, {
+      clock,
+      fieldSelector: `spec.nodeName=${settings.name}`,
+      onError: (err, during) => host.warn('pod informer', { during, error: String(err) }),
+    });
+    this.informer.addHandlers({
+      onAdd: (p) => this.sync(p),
+      onUpdate: (_, p) => this.sync(p),
+      onDelete: (p) => this.forget(keyOf(p)),
+    });
+  }
+
+  /** Register (or refresh) the Node, then watch pods and start the heartbeats. */
+  async start(): Promise<void> {
+    const now = this.host.now();
+    this.readySince = now;
+    try {
+      await this.api.create(nodes, nodeObject(this.settings, now));
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+      // Level-triggered: after a restart the Node exists; its status is ours to refresh.
+      await this.api.patch(nodes, this.settings.name, 'merge', { status: nodeObject(this.settings, now).status }, { subresource: 'status', fieldManager: FIELD_MANAGER });
+    }
+    this.registered = true;
+    this.informer.start();
+    this.onLease();
+    this.host.setTimer(this.settings.statusMs, { type: 'kubelet.status' });
+  }
+
+  async waitForReady(): Promise<void> {
+    await this.informer.waitForSync();
+  }
+
+  get isRegistered(): boolean {
+    return this.registered;
+  }
+
+  stop(): void {
+    this.informer.stop();
+  }
+
+  // ---- heartbeats -------------------------------------------------------
+
+  onLease(): void {
+    const now = this.host.now();
+    const s = this.settings;
+    this.host.setTimer(s.leaseMs, { type: 'kubelet.lease' });
+    const work = this.api
+      .patch(leases, s.name, 'merge', { spec: { holderIdentity: s.name, leaseDurationSeconds: s.leaseDurationSeconds, renewTime: microTime(now) } }, { namespace: NODE_LEASE_NAMESPACE, fieldManager: FIELD_MANAGER })
+      .catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+        return this.api.create(leases, leaseObject(s, now), { namespace: NODE_LEASE_NAMESPACE, fieldManager: FIELD_MANAGER });
+      })
+      .then(
+        () => void this.counts.leaseRenewals++,
+        (err: unknown) => this.failed('lease renewal', err),
+      );
+    void this.host.track(work);
+  }
+
+  onStatus(): void {
+    const now = this.host.now();
+    this.host.setTimer(this.settings.statusMs, { type: 'kubelet.status' });
+    const work = this.api
+      .patch(nodes, this.settings.name, 'merge', { status: { conditions: nodeConditions(this.settings, this.readySince, now) } }, { subresource: 'status', fieldManager: FIELD_MANAGER })
+      .then(() => undefined, (err: unknown) => this.failed('node status', err));
+    void this.host.track(work);
+  }
+
+  // ---- pods ---------------------------------------------------------------
+
+  /** Level-triggered: whatever the event, compare the pod with our record. */
+  private sync(pod: Readonly<Pod>): void {
+    const key = keyOf(pod);
+    const uid = pod.metadata.uid ?? '';
+    let rec = this.pods.get(key);
+    if (rec && rec.uid !== uid) {
+      this.forget(key);
+      rec = undefined;
+    }
+    const phase = pod.status?.phase;
+    if (!rec) {
+      if (pod.metadata.deletionTimestamp) {
+        // Deleted before it started here: nothing to stop.
+        this.deletes.set(key, { namespace: pod.metadata.namespace ?? '', name: pod.metadata.name ?? '', uid });
+        this.scheduleFlush();
+        return;
+      }
+      if (phase === 'Succeeded' || phase === 'Failed') return;
+      rec = this.admit(pod, key, uid);
+    }
+    if (pod.metadata.deletionTimestamp && !rec.deleting) {
+      const grace = (pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
+      beginStop(rec, this.host.now(), grace);
+      this.changed(rec);
+    }
+  }
+
+  private admit(pod: Readonly<Pod>, key: string, uid: string): PodRec {
+    const sim = podBehaviour(this.settings.sim, pod.metadata.annotations);
+    if (!sim.ok) this.host.warn('ignoring the simulate annotation', { pod: key, error: sim.error });
+    const ip = pod.spec?.hostNetwork ? 0 : this.ipam.allocate();
+    if (!pod.spec?.hostNetwork && ip === 0) this.host.warn('podCIDR exhausted', { pod: key, podCIDR: this.settings.podCIDR });
+    const spec = pod.spec ?? { containers: [] };
+    const rec = admitPod(
+      {
+        key, uid,
+        namespace: pod.metadata.namespace ?? '',
+        name: pod.metadata.name ?? '',
+        restartPolicy: spec.restartPolicy,
+        initContainers: spec.initContainers ?? [],
+        containers: spec.containers,
+      },
+      sim.ok ? sim.value : this.settings.sim,
+      ip,
+      this.host.now(),
+      this,
+    );
+    this.pods.set(key, rec);
+    this.changed(rec);
+    return rec;
+  }
+
+  /** The pod is gone from the API: its record, timer and IP go too. */
+  private forget(key: string): void {
+    const rec = this.pods.get(key);
+    this.deletes.delete(key);
+    this.dirty.delete(key);
+    if (!rec) return;
+    this.pods.delete(key);
+    if (rec.timer) this.host.cancelTimer(rec.timer);
+    if (rec.ip) this.ipam.release(rec.ip);
+  }
+
+  onPodTimer(key: string): void {
+    const rec = this.pods.get(key);
+    if (!rec) return;
+    rec.timer = 0;
+    rec.timerAt = Infinity;
+    if (advance(rec, this.host.now(), this)) this.changed(rec);
+    else this.schedule(rec);
+  }
+
+  private changed(rec: PodRec): void {
+    if (rec.ip && isTerminal(rec)) {
+      this.ipam.release(rec.ip);
+      rec.ip = 0;
+    }
+    this.dirty.add(rec.key);
+    this.scheduleFlush();
+    this.schedule(rec);
+  }
+
+  private schedule(rec: PodRec): void {
+    const due = nextDue(rec);
+    if (due === rec.timerAt) return;
+    if (rec.timer) this.host.cancelTimer(rec.timer);
+    rec.timer = 0;
+    rec.timerAt = due;
+    if (due !== Infinity) rec.timer = this.host.setTimer(Math.max(0, due - this.host.now()), { type: 'kubelet.pod', key: rec.key });
+  }
+
+  /** NodeEnv: pulls are shared per image and serialized per node. */
+  imageReadyAt(image: string, t: number, pullMs: number): number {
+    const at = this.images.get(image);
+    if (at !== undefined) return Math.max(t, at);
+    const done = Math.max(t, this.pullFreeAt) + pullMs;
+    this.pullFreeAt = done;
+    this.images.set(image, done);
+    return done;
+  }
+
+  // ---- status writes ----------------------------------------------------
+
+  private scheduleFlush(delayMs = this.settings.flushMs): void {
+    if (this.flushTimer || this.inflight) return;
+    this.flushTimer = this.host.setTimer(delayMs, { type: 'kubelet.flush' });
+  }
+
+  /** One api.batch: every changed pod's status, then the deletions whose final status is written. */
+  onFlush(): void {
+    this.flushTimer = 0;
+    if (this.inflight) return;
+    const requests: ApiRequest[] = [];
+    const written: PodRec[] = [];
+    for (const key of this.dirty) {
+      const rec = this.pods.get(key);
+      const cached = this.informer.store.get(key);
+      if (!rec || !cached) continue;
+      const scheduled = cached.status?.conditions?.find((c) => c.type === 'PodScheduled');
+      requests.push(statusPatch(rec, { status: podStatus(rec, this.settings.internalIP, scheduled) }));
+      written.push(rec);
+    }
+    const deletes = [...this.deletes.entries()];
+    for (const [, d] of deletes) requests.push(deleteRequest(d));
+    this.dirty.clear();
+    this.deletes.clear();
+    if (requests.length === 0) return;
+    this.inflight = true;
+    this.counts.batches++;
+    let retry = false;
+    const work = this.api.transport.batch(requests).then(
+      (out) => {
+        out.forEach((res, i) => {
+          if (i < written.length) retry = this.afterStatus(written[i]!, res) || retry;
+          else retry = this.afterDelete(deletes[i - written.length]!, res) || retry;
+        });
+      },
+      (err: unknown) => {
+        retry = true;
+        for (const rec of written) this.dirty.add(rec.key);
+        for (const [k, d] of deletes) this.deletes.set(k, d);
+        this.failed('pod status batch', err);
+      },
+    );
+    void this.host.track(work).finally(() => {
+      this.inflight = false;
+      if (this.dirty.size > 0 || this.deletes.size > 0) this.scheduleFlush(retry ? RETRY_MS : this.settings.flushMs);
+    });
+  }
+
+  /** True when the write should be retried. */
+  private afterStatus(rec: PodRec, res: ApiResponse): boolean {
+    if (res.code >= 200 && res.code < 300) {
+      this.counts.statusWrites++;
+      if (rec.stopped && this.pods.get(rec.key) === rec) this.deletes.set(rec.key, { namespace: rec.namespace, name: rec.name, uid: rec.uid });
+      return false;
+    }
+    if (res.code === 404) return false;
+    this.counts.failures++;
+    if (this.pods.get(rec.key) === rec) this.dirty.add(rec.key);
+    return true;
+  }
+
+  private afterDelete([key, d]: [string, PendingDelete], res: ApiResponse): boolean {
+    // 404: already gone; 409: the uid precondition failed, a new pod by that name is not ours to delete.
+    if ((res.code >= 200 && res.code < 300) || res.code === 404 || res.code === 409) return false;
+    this.counts.failures++;
+    this.deletes.set(key, d);
+    return true;
+  }
+
+  private failed(what: string, err: unknown): void {
+    this.counts.failures++;
+    this.host.warn(`${what} failed`, { error: err instanceof Error ? err.message : String(err) });
+    // The api-server did not answer: its watches are gone too, so the informer lists again.
+    if (err instanceof TransportError) this.host.transportFailed?.(err);
+  }
+
+  stats(): KubeletStats {
+    let running = 0;
+    for (const rec of this.pods.values()) if (rec.readySince >= 0) running++;
+    return { node: this.settings.name, podCIDR: this.settings.podCIDR, pods: this.pods.size, running, ips: this.ipam.allocated, ...this.counts };
+  }
+}
+
+function statusPatch(rec: PodRec, body: unknown): ApiRequest {
+  return { verb: 'patch', group: '', version: 'v1', resource: 'pods', namespace: rec.namespace, name: rec.name, subresource: 'status', patchType: 'merge', body, query: { fieldManager: FIELD_MANAGER } };
+}
+
+function deleteRequest(d: PendingDelete): ApiRequest {
+  return { verb: 'delete', group: '', version: 'v1', resource: 'pods', namespace: d.namespace, name: d.name, query: { gracePeriodSeconds: '0' }, body: { preconditions: { uid: d.uid } } };
+}

@@ -1,0 +1,61 @@
+/** The kubelet actor's arguments and protocol. */
+import type { Taint } from '../../lib/api/types/core.js';
+import type { ResourceList } from '../../lib/api/types/pod.js';
+import type { SimConfig } from './sim.js';
+
+/** Node actors live at `node/<name>`. */
+export const NODE_ADDRESS_PREFIX = 'node/';
+
+export interface KubeletArgs {
+  /** The api-server's address; default 'api-server'. */
+  readonly apiServer?: string;
+  /** Default: the actor's address after `node/`. */
+  readonly nodeName?: string;
+  /** The node's number in its pool: picks the default InternalIP (127.2.0.0/16) and podCIDR (a /24 in 127.128.0.0/9). */
+  readonly index?: number;
+  /** Overrides the default from `index`; must lie inside 127.0.0.0/8. */
+  readonly podCIDR?: string;
+  /** Default cpu 8, memory 32Gi, pods 110. */
+  readonly capacity?: ResourceList;
+  /** Default: the capacity. */
+  readonly allocatable?: ResourceList;
+  /** Extra labels; kubernetes.io/hostname, kubernetes.io/os, kubernetes.io/arch and topology.kubernetes.io/zone are set. */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Default `zone-<index % 3>`. */
+  readonly zone?: string;
+  readonly taints?: readonly Taint[];
+  /** Lease renewal period; default 10 s. */
+  readonly leaseMs?: number;
+  /** Default 40. */
+  readonly leaseDurationSeconds?: number;
+  /** Node status (Ready heartbeat) period; default 60 s. */
+  readonly statusMs?: number;
+  /** Pod status changes are written together after this long (one api.batch); default 0: at the end of the instant. */
+  readonly flushMs?: number;
+  /** The simulated runtime's behaviour for this node's pods (a pod's annotation overrides it). */
+  readonly sim?: SimConfig;
+}
+
+export type KubeletMessage =
+  | { type: 'kubelet.lease' }
+  | { type: 'kubelet.status' }
+  | { type: 'kubelet.pod'; key: string }
+  | { type: 'kubelet.flush' }
+  /** Retry a failed registration. */
+  | { type: 'kubelet.register' }
+  /** Reply: true once the Node is registered and the pod informer has synced. */
+  | { type: 'kubelet.ready' }
+  /** Reply: KubeletStats. */
+  | { type: 'kubelet.stats' };
+
+export interface KubeletStats {
+  readonly node: string;
+  readonly podCIDR: string;
+  readonly pods: number;
+  readonly running: number;
+  readonly ips: number;
+  readonly statusWrites: number;
+  readonly batches: number;
+  readonly leaseRenewals: number;
+  readonly failures: number;
+}

@@ -1,0 +1,281 @@
+/**
+ * One pod's life in the simulated runtime, as small plain records and pure
+ * transitions: init containers in order, then the containers; exits,
+ * restarts with CrashLoopBackOff (10 s doubling to 5 min, reset after 10 min
+ * of running), readiness, and graceful stop. `advance` applies every
+ * transition due by `now`, each at its own time, so timestamps are exact
+ * however late the timer fires. Nothing here touches the API or a clock.
+ */
+import type { RestartPolicy } from '../../lib/api/types/pod.js';
+import { containerBehaviour, draw, seedOf, type SimConfig } from './sim.js';
+
+export const BACKOFF_INITIAL_MS = 10_000;
+export const BACKOFF_MAX_MS = 300_000;
+/** A container that ran this long without exiting starts its back-off over (kubelet: 2 × max). */
+export const BACKOFF_RESET_MS = 2 * BACKOFF_MAX_MS;
+
+/**
+ * pulling, starting (create + start), running, backoff (waiting to restart),
+ * done (terminated, not restarted), stopping (SIGTERM sent).
+ */
+export type Stage = 'pulling' | 'starting' | 'running' | 'backoff' | 'done' | 'stopping';
+
+export interface Terminated {
+  readonly exitCode: number;
+  readonly reason: string;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  /** The restart count of the run that ended (its containerID derives from it). */
+  readonly run: number;
+}
+
+export interface ContainerRec {
+  readonly name: string;
+  readonly image: string;
+  readonly init: boolean;
+  stage: Stage;
+  /** When the next transition is due; Infinity for none. */
+  due: number;
+  startedAt: number;
+  readyAt: number;
+  exitAt: number;
+  ready: boolean;
+  restarts: number;
+  backoffMs: number;
+  /** While stopping: the exit that ends it. */
+  stopCode: number;
+  term: Terminated | null;
+  last: Terminated | null;
+}
+
+export interface PodRec {
+  readonly key: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+  readonly restartPolicy: RestartPolicy;
+  readonly sim: SimConfig;
+  readonly containers: ContainerRec[];
+  readonly initCount: number;
+  /** The init container running now; initCount once all completed. */
+  initIndex: number;
+  /** Pod IP as a number; 0 for none. */
+  ip: number;
+  startTime: number;
+  initializedAt: number;
+  /** ContainersReady (and Ready: no readiness gates here) since; -1 while false. */
+  readySince: number;
+  notReadySince: number;
+  deleting: boolean;
+  /** All containers have stopped after a deletion: write the final status, then delete. */
+  stopped: boolean;
+  /** The pod's timer: its id and when it fires. */
+  timer: number;
+  timerAt: number;
+}
+
+/** What the node provides while a pod advances: image pulls (shared per node). */
+export interface NodeEnv {
+  /** When `image` is on the node, pulling it from `t` with `pullMs` if it is not. */
+  imageReadyAt(image: string, t: number, pullMs: number): number;
+}
+
+export interface PodInput {
+  readonly key: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+  readonly restartPolicy?: RestartPolicy;
+  readonly initContainers: readonly { name: string; image?: string }[];
+  readonly containers: readonly { name: string; image?: string }[];
+}
+
+function container(name: string, image: string | undefined, init: boolean): ContainerRec {
+  return { name, image: image ?? '', init, stage: 'pulling', due: Infinity, startedAt: 0, readyAt: 0, exitAt: 0, ready: false, restarts: 0, backoffMs: 0, stopCode: 0, term: null, last: null };
+}
+
+/** A pod admitted at `now`: its first init container (or every container) starts pulling. */
+export function admitPod(input: PodInput, sim: SimConfig, ip: number, now: number, env: NodeEnv): PodRec {
+  const cs = [...input.initContainers.map((c) => container(c.name, c.image, true)), ...input.containers.map((c) => container(c.name, c.image, false))];
+  const pod: PodRec = {
+    key: input.key, namespace: input.namespace, name: input.name, uid: input.uid,
+    restartPolicy: input.restartPolicy ?? 'Always', sim, containers: cs,
+    initCount: input.initContainers.length, initIndex: 0, ip, startTime: now, initializedAt: -1,
+    readySince: -1, notReadySince: now, deleting: false, stopped: false, timer: 0, timerAt: Infinity,
+  };
+  if (pod.initCount > 0) pull(pod, cs[0]!, now, env);
+  else startRegular(pod, now, env);
+  return pod;
+}
+
+/** Apply every transition due by `now`, oldest first. True when anything changed. */
+export function advance(pod: PodRec, now: number, env: NodeEnv): boolean {
+  let changed = false;
+  for (;;) {
+    let next: ContainerRec | null = null;
+    for (const c of pod.containers) if (c.due <= now && (!next || c.due < next.due)) next = c;
+    if (!next) break;
+    step(pod, next, next.due, env);
+    changed = true;
+  }
+  if (changed) refresh(pod, now);
+  return changed;
+}
+
+/** The earliest due transition; Infinity for none. */
+export function nextDue(pod: PodRec): number {
+  let t = Infinity;
+  for (const c of pod.containers) if (c.due < t) t = c.due;
+  return t;
+}
+
+/** SIGTERM at `now` with a grace period: running containers stop, the rest never start. */
+export function beginStop(pod: PodRec, now: number, graceMs: number): void {
+  if (pod.deleting) return;
+  pod.deleting = true;
+  for (const c of pod.containers) {
+    if (c.stage === 'done') continue;
+    if (c.stage === 'running') {
+      const b = containerBehaviour(pod.sim, c.name);
+      const stopMs = b.ignoreSigterm ? Infinity : draw(b.stopMs, seedOf(pod.name, c.name, c.restarts, 'stop'));
+      c.stage = 'stopping';
+      c.ready = false;
+      c.stopCode = stopMs < graceMs ? 0 : 137;
+      c.due = now + Math.min(stopMs, graceMs);
+    } else {
+      c.stage = 'done';
+      c.ready = false;
+      c.due = Infinity;
+    }
+  }
+  refresh(pod, now);
+}
+
+function pull(pod: PodRec, c: ContainerRec, t: number, env: NodeEnv): void {
+  const b = containerBehaviour(pod.sim, c.name);
+  c.stage = 'pulling';
+  c.due = env.imageReadyAt(c.image, t, draw(b.pullMs, seedOf(pod.name, c.name, 'pull')));
+}
+
+function startRegular(pod: PodRec, t: number, env: NodeEnv): void {
+  pod.initializedAt = t;
+  for (let i = pod.initCount; i < pod.containers.length; i++) pull(pod, pod.containers[i]!, t, env);
+}
+
+function startContainer(pod: PodRec, c: ContainerRec, t: number): void {
+  const b = containerBehaviour(pod.sim, c.name);
+  c.stage = 'starting';
+  c.due = t + draw(b.startMs, seedOf(pod.name, c.name, c.restarts, 'start'));
+}
+
+function run(pod: PodRec, c: ContainerRec, t: number): void {
+  const b = containerBehaviour(pod.sim, c.name);
+  c.stage = 'running';
+  c.startedAt = t;
+  c.ready = false;
+  if (c.init) {
+    c.readyAt = Infinity;
+    c.exitAt = t + draw(b.initRunMs, seedOf(pod.name, c.name, c.restarts, 'run'));
+  } else {
+    c.readyAt = t + draw(b.readyDelayMs, seedOf(pod.name, c.name, c.restarts, 'ready'));
+    c.exitAt = b.exitAfterMs === undefined ? Infinity : t + draw(b.exitAfterMs, seedOf(pod.name, c.name, c.restarts, 'exit'));
+  }
+  c.due = Math.min(c.readyAt, c.exitAt);
+}
+
+function exit(pod: PodRec, c: ContainerRec, t: number, exitCode: number, env: NodeEnv): void {
+  c.term = { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: c.startedAt, finishedAt: t, run: c.restarts };
+  c.ready = false;
+  if (pod.deleting) {
+    c.stage = 'done';
+    c.due = Infinity;
+    return;
+  }
+  const restart = pod.restartPolicy === 'Always' ? !c.init || exitCode !== 0 : pod.restartPolicy === 'OnFailure' ? exitCode !== 0 : false;
+  if (!restart) {
+    c.stage = 'done';
+    c.due = Infinity;
+    if (c.init && exitCode === 0) {
+      pod.initIndex++;
+      if (pod.initIndex < pod.initCount) pull(pod, pod.containers[pod.initIndex]!, t, env);
+      else startRegular(pod, t, env);
+    }
+    return;
+  }
+  if (t - c.startedAt >= BACKOFF_RESET_MS) c.backoffMs = 0;
+  c.backoffMs = c.backoffMs === 0 ? BACKOFF_INITIAL_MS : Math.min(c.backoffMs * 2, BACKOFF_MAX_MS);
+  c.stage = 'backoff';
+  c.due = t + c.backoffMs;
+}
+
+function step(pod: PodRec, c: ContainerRec, t: number, env: NodeEnv): void {
+  switch (c.stage) {
+    case 'pulling':
+      startContainer(pod, c, t);
+      return;
+    case 'starting':
+      run(pod, c, t);
+      return;
+    case 'running':
+      if (t >= c.exitAt) {
+        const b = containerBehaviour(pod.sim, c.name);
+        exit(pod, c, t, c.init ? 0 : b.exitCode ?? 0, env);
+      } else {
+        c.ready = true;
+        c.due = c.exitAt;
+      }
+      return;
+    case 'backoff':
+      // The restarted container is created now: the last run moves to lastState.
+      c.last = c.term;
+      c.term = null;
+      c.restarts++;
+      startContainer(pod, c, t);
+      return;
+    case 'stopping':
+      exit(pod, c, t, c.stopCode, env);
+      return;
+    case 'done':
+      c.due = Infinity;
+      return;
+    default: {
+      const never: never = c.stage;
+      throw new Error(`unknown stage ${String(never)}`);
+    }
+  }
+}
+
+/** Pod-level facts after a change: readiness transitions and whether a deletion has finished. */
+function refresh(pod: PodRec, t: number): void {
+  const ready = !pod.deleting && pod.initIndex >= pod.initCount && pod.containers.every((c) => c.init || c.ready);
+  if (ready && pod.readySince < 0) {
+    pod.readySince = t;
+    pod.notReadySince = -1;
+  } else if (!ready && pod.readySince >= 0) {
+    pod.readySince = -1;
+    pod.notReadySince = t;
+  }
+  if (pod.deleting && pod.containers.every((c) => c.stage === 'done')) pod.stopped = true;
+}
+
+export type PodPhaseValue = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
+
+/** The phase as the kubelet reports it (getPhase), terminal once a deletion has stopped everything. */
+export function podPhase(pod: PodRec): PodPhaseValue {
+  const regular = pod.containers.slice(pod.initCount);
+  const exitedOk = (c: ContainerRec): boolean => c.term !== null && c.term.exitCode === 0;
+  if (pod.stopped) return regular.every(exitedOk) ? 'Succeeded' : 'Failed';
+  if (pod.initIndex < pod.initCount) {
+    const cur = pod.containers[pod.initIndex]!;
+    return cur.stage === 'done' && cur.term && cur.term.exitCode !== 0 ? 'Failed' : 'Pending';
+  }
+  if (regular.some((c) => c.stage === 'running' || c.stage === 'stopping' || c.stage === 'backoff' || (c.stage === 'starting' && c.restarts > 0))) return 'Running';
+  if (regular.every((c) => c.stage === 'done' && c.term)) return regular.every(exitedOk) ? 'Succeeded' : 'Failed';
+  return 'Pending';
+}
+
+/** A pod that will not run anything again: its IP can go. */
+export function isTerminal(pod: PodRec): boolean {
+  const p = podPhase(pod);
+  return p === 'Succeeded' || p === 'Failed';
+}

@@ -1,0 +1,125 @@
+/**
+ * A pod's status as the kubelet reports it, built from its runtime record:
+ * phase, conditions (PodScheduled kept from the scheduler's write,
+ * PodReadyToStartContainers, Initialized, ContainersReady, Ready) with their
+ * transition times, container statuses (state, lastState, ready,
+ * restartCount, image, imageID, containerID, started), podIP, hostIP and
+ * startTime. Pure: the same record gives the same status.
+ */
+import type { ContainerState, ContainerStatus, PodCondition, PodStatus } from '../../lib/api/types/pod.js';
+import { intToIp } from './ipam.js';
+import { BACKOFF_INITIAL_MS, podPhase, type ContainerRec, type PodRec, type Terminated } from './pod-state.js';
+import { hex64 } from './sim.js';
+
+export const RUNTIME_SCHEME = 'berth-sim';
+
+/** Kubernetes Time: RFC 3339 in whole seconds. */
+export function kubeTime(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function imageIdOf(image: string): string {
+  const repo = image.split('@')[0]!.replace(/:[^/:]+$/, '');
+  return `${repo}@sha256:${hex64(repo)}`;
+}
+
+function containerId(pod: PodRec, c: ContainerRec, run: number): string {
+  return `${RUNTIME_SCHEME}://${hex64(pod.uid, c.name, run)}`;
+}
+
+function terminated(pod: PodRec, c: ContainerRec, t: Terminated): ContainerState {
+  return {
+    terminated: { exitCode: t.exitCode, reason: t.reason, startedAt: kubeTime(t.startedAt), finishedAt: kubeTime(t.finishedAt), containerID: containerId(pod, c, t.run) },
+  };
+}
+
+function state(pod: PodRec, c: ContainerRec, index: number): ContainerState {
+  switch (c.stage) {
+    case 'running':
+    case 'stopping':
+      return { running: { startedAt: kubeTime(c.startedAt) } };
+    case 'done':
+      return c.term ? terminated(pod, c, c.term) : { waiting: { reason: 'ContainerCreating' } };
+    case 'backoff': {
+      const name = `${pod.name}_${pod.namespace}(${pod.uid})`;
+      return { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.round((c.backoffMs || BACKOFF_INITIAL_MS) / 1000)}s restarting failed container=${c.name} pod=${name}` } };
+    }
+    case 'starting':
+      if (c.restarts > 0) return { waiting: { reason: 'CrashLoopBackOff' } };
+      return { waiting: { reason: waitingBeforeStart(pod, c, index) } };
+    case 'pulling':
+      return { waiting: { reason: waitingBeforeStart(pod, c, index) } };
+    default: {
+      const never: never = c.stage;
+      throw new Error(`unknown stage ${String(never)}`);
+    }
+  }
+}
+
+/** Containers behind an unfinished init container wait with PodInitializing. */
+function waitingBeforeStart(pod: PodRec, c: ContainerRec, index: number): string {
+  if (c.init) return index === pod.initIndex ? 'ContainerCreating' : 'PodInitializing';
+  return pod.initIndex < pod.initCount ? 'PodInitializing' : 'ContainerCreating';
+}
+
+function containerStatus(pod: PodRec, c: ContainerRec, index: number): ContainerStatus {
+  const running = c.stage === 'running' || c.stage === 'stopping';
+  const started = c.stage !== 'pulling' && !(c.stage === 'starting' && c.restarts === 0) && !(c.stage === 'done' && !c.term);
+  const s: ContainerStatus = {
+    name: c.name,
+    state: state(pod, c, index),
+    lastState: c.last ? terminated(pod, c, c.last) : {},
+    ready: c.ready,
+    restartCount: c.restarts,
+    image: c.image,
+    imageID: started ? imageIdOf(c.image) : '',
+    started: running,
+  };
+  const id = running ? containerId(pod, c, c.restarts) : c.term ? containerId(pod, c, c.term.run) : c.last ? containerId(pod, c, c.last.run) : undefined;
+  if (id) s.containerID = id;
+  return s;
+}
+
+function condition(type: string, ok: boolean, since: number, reason?: string, message?: string): PodCondition {
+  const c: PodCondition = { type, status: ok ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: kubeTime(since) };
+  if (reason) c.reason = reason;
+  if (message) c.message = message;
+  return c;
+}
+
+/**
+ * The full status. `scheduled` is the PodScheduled condition as stored
+ * (written by the scheduler's binding), kept so that a merge patch that
+ * replaces the conditions list does not lose it.
+ */
+export function podStatus(pod: PodRec, hostIP: string, scheduled: PodCondition | undefined): PodStatus {
+  const init = pod.containers.slice(0, pod.initCount);
+  const regular = pod.containers.slice(pod.initCount);
+  const initialized = pod.initIndex >= pod.initCount;
+  const ready = pod.readySince >= 0;
+  const conditions: PodCondition[] = [condition('PodReadyToStartContainers', !pod.stopped, pod.startTime)];
+  conditions.push(
+    initialized
+      ? condition('Initialized', true, pod.initializedAt)
+      : condition('Initialized', false, pod.startTime, 'ContainersNotInitialized', `containers with incomplete status: [${init.slice(pod.initIndex).map((c) => c.name).join(' ')}]`),
+  );
+  const unready = `containers with unready status: [${regular.filter((c) => !c.ready).map((c) => c.name).join(' ')}]`;
+  conditions.push(ready ? condition('Ready', true, pod.readySince) : condition('Ready', false, pod.notReadySince, 'ContainersNotReady', unready));
+  conditions.push(ready ? condition('ContainersReady', true, pod.readySince) : condition('ContainersReady', false, pod.notReadySince, 'ContainersNotReady', unready));
+  if (scheduled) conditions.push(scheduled);
+  const status: PodStatus = {
+    phase: podPhase(pod),
+    conditions,
+    hostIP,
+    hostIPs: [{ ip: hostIP }],
+    startTime: kubeTime(pod.startTime),
+    containerStatuses: regular.map((c, i) => containerStatus(pod, c, pod.initCount + i)),
+  };
+  if (init.length > 0) status.initContainerStatuses = init.map((c, i) => containerStatus(pod, c, i));
+  if (pod.ip) {
+    const ip = intToIp(pod.ip);
+    status.podIP = ip;
+    status.podIPs = [{ ip }];
+  }
+  return status;
+}

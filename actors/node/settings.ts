@@ -1,0 +1,55 @@
+/** A kubelet's settings: its arguments with every default written out. */
+import type { Taint } from '../../lib/api/types/core.js';
+import type { ResourceList } from '../../lib/api/types/pod.js';
+import { defaultPodCidr, nodeInternalIp, parsePodCidr, type Cidr } from './ipam.js';
+import type { KubeletArgs } from './messages.js';
+import type { SimConfig } from './sim.js';
+
+export interface NodeSettings {
+  readonly name: string;
+  readonly runtime: 'berth-sim';
+  readonly internalIP: string;
+  readonly podCIDR: string;
+  readonly cidr: Cidr;
+  readonly capacity: ResourceList;
+  readonly allocatable: ResourceList;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly Taint[];
+  readonly leaseMs: number;
+  readonly leaseDurationSeconds: number;
+  readonly statusMs: number;
+  readonly flushMs: number;
+  readonly sim: SimConfig;
+}
+
+export const DEFAULT_CAPACITY: ResourceList = { cpu: '8', memory: '32Gi', pods: '110', 'ephemeral-storage': '100Gi' };
+
+export function nodeSettings(name: string, args: KubeletArgs = {}): NodeSettings {
+  const index = args.index ?? 0;
+  const podCIDR = args.podCIDR ?? defaultPodCidr(index);
+  const cidr = parsePodCidr(podCIDR);
+  if (!cidr.ok) throw new TypeError(`node ${name}: ${cidr.error}`);
+  const capacity = args.capacity ?? DEFAULT_CAPACITY;
+  return {
+    name,
+    runtime: 'berth-sim',
+    internalIP: nodeInternalIp(index),
+    podCIDR,
+    cidr: cidr.value,
+    capacity,
+    allocatable: args.allocatable ?? capacity,
+    labels: {
+      'kubernetes.io/hostname': name,
+      'kubernetes.io/os': 'linux',
+      'kubernetes.io/arch': 'amd64',
+      'topology.kubernetes.io/zone': args.zone ?? `zone-${index % 3}`,
+      ...args.labels,
+    },
+    taints: args.taints ?? [],
+    leaseMs: args.leaseMs ?? 10_000,
+    leaseDurationSeconds: args.leaseDurationSeconds ?? 40,
+    statusMs: args.statusMs ?? 60_000,
+    flushMs: args.flushMs ?? 0,
+    sim: args.sim ?? {},
+  };
+}

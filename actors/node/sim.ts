@@ -1,0 +1,94 @@
+/**
+ * The simulated runtime's behaviour: latencies and failures per node pool
+ * (the kubelet's args) or per pod (the `berth.dev/simulate` annotation),
+ * drawn from simple distributions seeded from the pod's name, so a run
+ * repeats exactly. Pure functions; no OS resources.
+ */
+
+/** Milliseconds: fixed, uniform in [min, max], or exponential with a mean. */
+export type Latency = number | { readonly min: number; readonly max: number } | { readonly mean: number };
+
+export interface SimBehaviour {
+  /** Image pull, when the image is not on the node yet. Default 0. */
+  readonly pullMs?: Latency;
+  /** Create + start of a container. Default 0. */
+  readonly startMs?: Latency;
+  /** From running to ready (a readiness probe that passes after a while). Default 0. */
+  readonly readyDelayMs?: Latency;
+  /** Regular containers exit after running this long; default never. */
+  readonly exitAfterMs?: Latency;
+  /** The exit code of that exit; default 0. */
+  readonly exitCode?: number;
+  /** How long an init container runs before it completes (exit 0); default 0. */
+  readonly initRunMs?: Latency;
+  /** From SIGTERM to exit 0; default 0. */
+  readonly stopMs?: Latency;
+  /** The container ignores SIGTERM: killed at the end of the grace period (exit 137). */
+  readonly ignoreSigterm?: boolean;
+}
+
+/** A pool's or a pod's behaviour, with per-container overrides by container name. */
+export interface SimConfig extends SimBehaviour {
+  readonly containers?: Readonly<Record<string, SimBehaviour>>;
+}
+
+export const SIMULATE_ANNOTATION = 'berth.dev/simulate';
+
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+
+/** The pod's annotation laid over the node's defaults; the defaults object itself when there is none. */
+export function podBehaviour(defaults: SimConfig, annotations: Readonly<Record<string, string>> | undefined): Parsed<SimConfig> {
+  const text = annotations?.[SIMULATE_ANNOTATION];
+  if (text === undefined) return { ok: true, value: defaults };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, error: `${SIMULATE_ANNOTATION}: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, error: `${SIMULATE_ANNOTATION}: not a JSON object` };
+  const own = raw as SimConfig;
+  const containers = defaults.containers || own.containers ? { ...defaults.containers, ...own.containers } : undefined;
+  return { ok: true, value: { ...defaults, ...own, ...(containers ? { containers } : {}) } };
+}
+
+/** One container's behaviour: its overrides over the pod's. */
+export function containerBehaviour(pod: SimConfig, container: string): SimBehaviour {
+  const own = pod.containers?.[container];
+  return own ? { ...pod, ...own } : pod;
+}
+
+/** A draw from `lat`, seeded by `seed` (same seed, same value). */
+export function draw(lat: Latency | undefined, seed: number): number {
+  if (lat === undefined) return 0;
+  if (typeof lat === 'number') return Math.max(0, lat);
+  const u = unit(seed);
+  if ('mean' in lat) return Math.round(-lat.mean * Math.log(1 - u));
+  return Math.round(lat.min + (lat.max - lat.min) * u);
+}
+
+/** FNV-1a over the parts, as the seed of a draw. */
+export function seedOf(...parts: readonly (string | number)[]): number {
+  let h = 2166136261;
+  for (const p of parts) {
+    const s = String(p);
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+    h = Math.imul(h ^ 47, 16777619);
+  }
+  return h >>> 0;
+}
+
+/** One step of mulberry32: a uniform number in [0, 1). */
+function unit(seed: number): number {
+  let t = (seed + 0x6d2b79f5) | 0;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
+/** A 64-hex digest of the parts (imageIDs and containerIDs). */
+export function hex64(...parts: readonly (string | number)[]): string {
+  let out = '';
+  for (let i = 0; i < 8; i++) out += seedOf(i, ...parts).toString(16).padStart(8, '0');
+  return out;
+}
