@@ -8,9 +8,9 @@
  *   deletionGracePeriodSeconds = grace (the request's gracePeriodSeconds,
  *   else spec.terminationGracePeriodSeconds, else 30); it is removed when
  *   its kubelet confirms with a delete at gracePeriodSeconds=0. An
- *   unscheduled or finished pod, or grace 0, goes at once. (Until node
- *   actors land, nothing confirms: use --grace-period=0 --force, or leave
- *   pods unscheduled, as the tests do.)
+ *   unscheduled or finished pod, or grace 0, goes at once. (The simulated
+ *   kubelets in actors/node confirm; on a node with no kubelet, use
+ *   --grace-period=0 --force.)
  * - propagationPolicy Foreground / Orphan (or orphanDependents) adds the
  *   foregroundDeletion / orphan finalizer, so the object stays (with a
  *   deletionTimestamp) until the garbage collector in the controller-manager

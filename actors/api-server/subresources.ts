@@ -2,7 +2,7 @@
  * Subresources: status (get/update/patch), scale (autoscaling/v1 Scale of
  * Deployments and ReplicaSets), pods/binding (the scheduler's write),
  * pods/eviction (a delete that answers 201 Success), and pods/log, a clear
- * Status until node actors run containers.
+ * Status until the process runtime runs real containers.
  */
 import { formatLabelSelector } from '../../lib/api/selectors/index.js';
 import type { ResourceDef } from '../../lib/api/resources/index.js';
@@ -155,5 +155,5 @@ export function logs(ctx: ServerContext, def: ResourceDef, namespace: string | u
   if (query.container && !containers.some((c) => c.name === query.container)) {
     return badRequest(`container ${container} is not valid for pod ${name}`);
   }
-  return badRequest(`container "${container}" in pod "${name}" is waiting to start: no node runs pod containers yet (Berth's node actors have not landed), so there are no logs`);
+  return badRequest(`container "${container}" in pod "${name}" is waiting to start: Berth's nodes do not run real containers yet (simulated nodes only; the process runtime is not built), so there are no logs`);
 }
