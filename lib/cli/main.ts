@@ -14,11 +14,11 @@ const program = new Command('berth').description('A Kubernetes-style orchestrato
 
 program
   .command('demo')
-  .description('run a small cluster (store, api-server, simulated nodes renewing Leases) under the virtual clock, one host thread killed and restarted')
-  .option('--nodes <n>', 'simulated nodes', positiveInt, 200)
-  .option('--minutes <n>', 'virtual minutes to run', positiveInt, 10)
-  .addHelpText('after', '\nExample:\n  berth demo --nodes 2000 --minutes 60')
-  .action(async (opts: { nodes: number; minutes: number }) => runDemo(opts));
+  .description('run a small cluster (store, api-server, controllers, scheduler, simulated kubelets) under the virtual clock: create, roll and scale a Deployment')
+  .option('--nodes <n>', 'simulated nodes', positiveInt, 10)
+  .option('--replicas <n>', 'Deployment replicas', positiveInt, 30)
+  .addHelpText('after', '\nExample:\n  berth demo --nodes 50 --replicas 200')
+  .action(async (opts: { nodes: number; replicas: number }) => runDemo(opts));
 
 program
   .command('up')
