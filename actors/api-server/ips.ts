@@ -7,33 +7,16 @@
  */
 import type { WatchCache } from './cache.js';
 import type { KubeObject } from '../../lib/api/types/meta.js';
+import { intToIp, ipToInt, parseLoopbackCidr } from '../../lib/net/ipv4.js';
 
 export const SERVICE_IP_BUCKET = '/registry/berth.io/serviceips/';
 export const DEFAULT_SERVICE_CIDR = '127.1.0.0/16';
 
-export function ipToInt(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    n = n * 256 + Number(p);
-  }
-  return n;
-}
-
-export function intToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
 
 export function parseCidr(cidr: string): { base: number; size: number } {
-  const [ip, bitsText] = cidr.split('/');
-  const base = ipToInt(ip ?? '');
-  const bits = Number(bitsText);
-  if (base === undefined || !Number.isInteger(bits) || bits < 8 || bits > 30) throw new Error(`invalid service CIDR ${cidr}`);
-  const size = 2 ** (32 - bits);
-  if (base >>> 24 !== 127) throw new Error(`service CIDR ${cidr} must lie inside 127.0.0.0/8`);
-  return { base: base - (base % size), size };
+  const parsed = parseLoopbackCidr(cidr, 'service CIDR');
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.value;
 }
 
 export interface IpAllocation extends KubeObject {

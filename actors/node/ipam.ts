@@ -4,35 +4,12 @@
  * host address (the bridge's, as with host-local IPAM) are never handed out;
  * the cursor moves on round robin, so a released address is not reused at once.
  */
-export interface Cidr {
-  readonly base: number;
-  readonly size: number;
-}
+import { intToIp, ipToInt, parseLoopbackCidr, type Cidr } from '../../lib/net/ipv4.js';
+export type { Cidr } from '../../lib/net/ipv4.js';
 
-export function ipToInt(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    n = n * 256 + Number(p);
-  }
-  return n;
-}
-
-export function intToIp(n: number): string {
-  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
-}
-
-/** A CIDR inside 127.0.0.0/8 with room for pods (/8 to /30), or an error. */
+/** A podCIDR inside 127.0.0.0/8 with room for pods (/8 to /30), or an error. */
 export function parsePodCidr(cidr: string): { ok: true; value: Cidr } | { ok: false; error: string } {
-  const [ip, bitsText] = cidr.split('/');
-  const base = ipToInt(ip ?? '');
-  const bits = Number(bitsText);
-  if (base === undefined || !Number.isInteger(bits) || bits < 8 || bits > 30) return { ok: false, error: `invalid podCIDR ${cidr}` };
-  if (base >>> 24 !== 127) return { ok: false, error: `podCIDR ${cidr} must lie inside 127.0.0.0/8` };
-  const size = 2 ** (32 - bits);
-  return { ok: true, value: { base: base - (base % size), size } };
+  return parseLoopbackCidr(cidr, 'podCIDR');
 }
 
 export function inCidr(ip: string, cidr: Cidr): boolean {

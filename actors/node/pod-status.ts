@@ -7,7 +7,7 @@
  * startTime. Pure: the same record gives the same status.
  */
 import type { ContainerState, ContainerStatus, PodCondition, PodStatus } from '../../lib/api/types/pod.js';
-import { intToIp } from './ipam.js';
+import { intToIp } from '../../lib/net/ipv4.js';
 import { BACKOFF_INITIAL_MS, podPhase, type ContainerRec, type PodRec, type Terminated } from './pod-state.js';
 import { hex64 } from './sim.js';
 

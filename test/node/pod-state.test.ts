@@ -1,6 +1,7 @@
 /** The simulated runtime's pure parts: a pod's transitions, draws, and pod IPs. */
 import test from 'ava';
-import { PodIpAllocator, intToIp, ipToInt, parsePodCidr } from '../../actors/node/ipam.js';
+import { PodIpAllocator, parsePodCidr } from '../../actors/node/ipam.js';
+import { intToIp, ipToInt } from '../../lib/net/ipv4.js';
 import { admitPod, advance, beginStop, podPhase, type NodeEnv, type PodRec } from '../../actors/node/pod-state.js';
 import { podStatus } from '../../actors/node/pod-status.js';
 import { draw, podBehaviour, seedOf, type SimConfig } from '../../actors/node/sim.js';
