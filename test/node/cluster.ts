@@ -1,18 +1,11 @@
 /** store + api-server + controller-manager + scheduler + a group of simulated kubelets under the virtual clock. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { apiServerChildSpec } from '../../actors/api-server/spec.js';
 import { controllerManagerChildSpec } from '../../actors/controller-manager/spec.js';
 import type { KubeletArgs } from '../../actors/node/messages.js';
 import { nodeAddress, nodeGroupSpec } from '../../actors/node/spec.js';
 import { schedulerChildSpec } from '../../actors/scheduler/spec.js';
-import { storeChildSpec } from '../../actors/store/spec.js';
-import { Supervisor } from '../../lib/actor/supervisor.js';
-import type { Message } from '../../lib/actor/types.js';
-import { ApiClient } from '../../lib/client/client.js';
-import { InProcessTransport } from '../../lib/client/in-process.js';
-import type { HasTeardown } from '../api-server/helpers.js';
+import type { Supervisor } from '../../lib/actor/supervisor.js';
+import type { ApiClient } from '../../lib/client/client.js';
+import { startCluster, type HasTeardown } from '../helpers/cluster.js';
 
 export interface NodeCluster {
   readonly sup: Supervisor;
@@ -21,37 +14,17 @@ export interface NodeCluster {
 }
 
 export async function startNodeCluster(t: HasTeardown, count: number, args: KubeletArgs = {}): Promise<NodeCluster> {
-  const dir = mkdtempSync(join(tmpdir(), 'berth-node-'));
   const names = Array.from({ length: count }, (_, i) => `node-${i}`);
-  const sup = await Supervisor.start({
+  const { sup, api } = await startCluster(t, {
     clock: 'virtual',
-    children: [
-      storeChildSpec({ path: dir }),
-      apiServerChildSpec({ port: null }),
-      controllerManagerChildSpec(),
-      schedulerChildSpec(),
-      nodeGroupSpec(names, args),
+    children: [controllerManagerChildSpec(), schedulerChildSpec(), nodeGroupSpec(names, args)],
+    ready: [
+      { to: 'controller-manager', type: 'cm.ready' },
+      { to: 'scheduler', type: 'scheduler.ready' },
+      ...names.map((n) => ({ to: nodeAddress(n), type: 'kubelet.ready' })),
     ],
-    logLevel: (process.env['BERTH_TEST_LOG'] as 'warn' | undefined) ?? 'silent',
   });
-  const transport = new InProcessTransport(sup);
-  const onMessage = (m: Message): void => void transport.handleNotice(m);
-  sup.on('message', onMessage);
-  t.teardown(async () => {
-    sup.off('message', onMessage);
-    transport.close();
-    await sup.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  await sup.request('controller-manager', { type: 'cm.ready' }, { timeoutMs: 20_000 });
-  await sup.request('scheduler', { type: 'scheduler.ready' }, { timeoutMs: 20_000 });
-  for (const n of names) await sup.request(nodeAddress(n), { type: 'kubelet.ready' }, { timeoutMs: 20_000 });
-  return { sup, api: new ApiClient(transport, { fieldManager: 'berth-test' }), names };
-}
-
-/** Run the virtual clock for `ms`. */
-export async function runFor(sup: Supervisor, ms: number): Promise<void> {
-  await sup.clock.runFor(ms);
+  return { sup, api, names };
 }
 
 /** Run virtual time in steps until `check` holds; the virtual time it took. */
@@ -59,7 +32,7 @@ export async function runUntil(sup: Supervisor, check: () => Promise<boolean>, w
   const start = sup.clock.now();
   while (!(await check())) {
     if (sup.clock.now() - start > maxMs) throw new Error(`${what}: not within ${maxMs} ms of virtual time`);
-    await runFor(sup, stepMs);
+    await sup.clock.runFor(stepMs);
   }
   return sup.clock.now() - start;
 }

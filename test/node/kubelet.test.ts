@@ -9,7 +9,7 @@ import { nodeAddress } from '../../actors/node/spec.js';
 import { deployments, leases, nodes, pods } from '../../lib/api/resources/index.js';
 import type { Deployment } from '../../lib/api/types/apps.js';
 import type { Pod } from '../../lib/api/types/pod.js';
-import { runFor, runUntil, secondsBetween, startNodeCluster } from './cluster.js';
+import { runUntil, secondsBetween, startNodeCluster } from './cluster.js';
 
 const sim = { pullMs: 2_000, startMs: 1_000, readyDelayMs: 3_000 };
 const args = { sim, taints: [{ key: 'berth.dev/simulated', effect: 'PreferNoSchedule' as const }] };
@@ -45,11 +45,11 @@ test('three nodes register with capacity, labels, taints, addresses, podCIDR and
     (await c.api.list(leases, { namespace: 'kube-node-lease' })).items.sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!)).map((l) => Date.parse(l.spec!.renewTime!));
   const before = await renewTimes();
   t.is(before.length, 3);
-  await runFor(c.sup, 30_000);
+  await c.sup.clock.runFor(30_000);
   const after = await renewTimes();
   for (let i = 0; i < 3; i++) t.is(after[i]! - before[i]!, 30_000, `lease ${i} renewed three times, 10 s apart`);
   // The node status heartbeat (every 60 s) moves lastHeartbeatTime on.
-  await runFor(c.sup, 40_000);
+  await c.sup.clock.runFor(40_000);
   const n0 = await c.api.get(nodes, 'node-0');
   const hb = n0.status!.conditions!.find((x) => x.type === 'Ready')!;
   t.true(secondsBetween(hb.lastTransitionTime, hb.lastHeartbeatTime) >= 60);
@@ -137,7 +137,7 @@ test('deleting a pod stops it gracefully, then the kubelet deletes it; a contain
   await runUntil(c.sup, async () => [await get('polite'), await get('stubborn')].every((p) => p && isReady(p)), 'both running');
   await c.api.delete(pods, 'polite', { namespace: 'default' });
   await c.api.delete(pods, 'stubborn', { namespace: 'default' });
-  await runFor(c.sup, 1_000);
+  await c.sup.clock.runFor(1_000);
   const stopping = await get('polite');
   t.truthy(stopping?.metadata.deletionTimestamp, 'still there while it stops');
   t.is(cond(stopping!, 'Ready')?.status, 'False');
