@@ -16,16 +16,7 @@
 import type { ManagedFieldsEntry, KubeObject } from '../../lib/api/types/meta.js';
 import type { PatchSchema } from '../../lib/api/patch/metadata.js';
 import { deepClone, deepEqual, type JsonValue } from '../../lib/api/patch/json-value.js';
-
-type Segment = { f: string } | { k: string; v: unknown };
-type Path = Segment[];
-
-const SKIP_META = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink', 'generateName']);
-const SKIP_TOP = new Set(['apiVersion', 'kind', 'status']);
-
-function isMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+import { changedLeaves, fieldsV1Of, isMap, SKIP_META, SKIP_TOP, type Path, type Segment } from './field-walk.js';
 
 /** Leaf paths of an object under the kind's patch schema. */
 export function leafPaths(obj: unknown, schema: PatchSchema): Path[] {
@@ -107,7 +98,7 @@ export function formatPath(p: Path): string {
 
 // ---- FieldsV1 -------------------------------------------------------------
 
-function toFieldsV1(paths: readonly Path[]): Record<string, unknown> {
+export function toFieldsV1(paths: readonly Path[]): Record<string, unknown> {
   const root: Record<string, unknown> = {};
   for (const p of paths) {
     let node = root;
@@ -187,12 +178,20 @@ export interface WriteInfo {
  * the leaves whose values it changed; they leave other managers' sets.
  */
 export function recordUpdate(next: KubeObject, old: KubeObject | undefined, schema: PatchSchema, info: WriteInfo): KubeObject {
+  if (!old && !next.metadata.managedFields?.length) {
+    // A create: the manager owns every leaf; built in one walk (field-walk.ts).
+    const fieldsV1 = fieldsV1Of(next, schema);
+    const metadata = { ...next.metadata };
+    if (Object.keys(fieldsV1).length > 0) metadata.managedFields = [{ ...entryFor(info, 'Update'), fieldsType: 'FieldsV1', fieldsV1 }];
+    else delete metadata.managedFields;
+    return { ...next, metadata };
+  }
+  const changedPaths = changedLeaves(next, old, schema);
+  // Most updates (status writes) change no owned leaf: skip decoding the owners.
+  if (changedPaths.length === 0 && old) return { ...next, metadata: { ...next.metadata, managedFields: old.metadata.managedFields } };
   const owners = old ? readOwners(old) : readOwners(next);
   const changed = new Map<string, Path>();
-  for (const p of leafPaths(next, schema)) {
-    if (!old || !deepEqual(valueAt(next, p), valueAt(old, p))) changed.set(keyOf(p), p);
-  }
-  if (changed.size === 0 && old) return { ...next, metadata: { ...next.metadata, managedFields: old.metadata.managedFields } };
+  for (const p of changedPaths) changed.set(keyOf(p), p);
   for (const o of owners) if (o.entry.manager !== info.manager || o.entry.operation !== 'Update') for (const k of changed.keys()) o.paths.delete(k);
   let mine = owners.find((o) => o.entry.manager === info.manager && o.entry.operation === 'Update' && (o.entry.subresource ?? '') === (info.subresource ?? ''));
   if (!mine) owners.push((mine = { entry: entryFor(info, 'Update'), paths: new Map() }));
