@@ -11,6 +11,7 @@
  *
  * Objects are shared with watchers and list callers: read-only.
  */
+import { WATCH_TRIGGERS, type WatchTrigger } from './watch-triggers.js';
 import { decodeWatchEvent } from '../../lib/store/encoded.js';
 import type { EncodedWatchEvent, KeyValue, WatchEvent } from '../../lib/store/types.js';
 import type { KubeObject } from '../../lib/api/types/meta.js';
@@ -28,6 +29,8 @@ export interface CacheEvent {
 /** One watcher of one resource bucket; it filters and delivers on its own. */
 export interface CacheWatcher {
   readonly bucket: string;
+  /** The value of the bucket's indexed trigger field (watch-triggers.ts) this watcher pins; it then sees only events of objects with that value, before or after. */
+  readonly trigger?: string;
   onEvents(events: readonly CacheEvent[]): void;
 }
 
@@ -36,6 +39,9 @@ interface Bucket {
   /** Keys in order, rebuilt lazily after an add or a delete. */
   sorted: string[] | null;
   readonly watchers: Set<CacheWatcher>;
+  /** Watchers with a trigger value, by that value. */
+  readonly indexed: Map<string, Set<CacheWatcher>>;
+  readonly trigger: WatchTrigger | undefined;
 }
 
 /** `/registry/<group>/<plural>/` of a key, or undefined if the key is not in that layout. */
@@ -78,7 +84,10 @@ export class WatchCache {
 
   get watcherCount(): number {
     let n = 0;
-    for (const b of this.buckets.values()) n += b.watchers.size;
+    for (const b of this.buckets.values()) {
+      n += b.watchers.size;
+      for (const set of b.indexed.values()) n += set.size;
+    }
     return n;
   }
 
@@ -152,8 +161,30 @@ export class WatchCache {
     }
     for (const [b, list] of byBucket) {
       for (const w of b.watchers) w.onEvents(list);
+      if (b.indexed.size > 0) this.fanOutIndexed(b, list);
     }
     this.release();
+  }
+
+  /** Each event goes to the watchers of its object's trigger value, and of its previous value when that differs. */
+  private fanOutIndexed(b: Bucket, list: readonly CacheEvent[]): void {
+    const trigger = b.trigger!;
+    const byValue = new Map<string, CacheEvent[]>();
+    const add = (value: string, ev: CacheEvent): void => {
+      if (!b.indexed.has(value)) return;
+      const events = byValue.get(value);
+      if (events) events.push(ev);
+      else byValue.set(value, [ev]);
+    };
+    for (const ev of list) {
+      const value = trigger.valueOf(ev.object);
+      add(value, ev);
+      if (ev.prevObject) {
+        const before = trigger.valueOf(ev.prevObject);
+        if (before !== value) add(before, ev);
+      }
+    }
+    for (const [value, events] of byValue) for (const w of b.indexed.get(value)!) w.onEvents(events);
   }
 
   get(key: string): KubeObject | undefined {
@@ -198,11 +229,22 @@ export class WatchCache {
   }
 
   addWatcher(w: CacheWatcher): void {
-    this.bucketFor(w.bucket, true)!.watchers.add(w);
+    const b = this.bucketFor(w.bucket, true)!;
+    if (w.trigger === undefined || !b.trigger) {
+      b.watchers.add(w);
+      return;
+    }
+    let set = b.indexed.get(w.trigger);
+    if (!set) b.indexed.set(w.trigger, (set = new Set()));
+    set.add(w);
   }
 
   removeWatcher(w: CacheWatcher): void {
-    this.buckets.get(w.bucket)?.watchers.delete(w);
+    const b = this.buckets.get(w.bucket);
+    if (!b) return;
+    if (b.watchers.delete(w) || w.trigger === undefined) return;
+    const set = b.indexed.get(w.trigger);
+    if (set?.delete(w) && set.size === 0) b.indexed.delete(w.trigger);
   }
 
   /** Resolves once the cache has applied `revision` (or after `timeoutMs`, to never hang a writer). */
@@ -244,7 +286,7 @@ export class WatchCache {
     const name = key.endsWith('/') && bucketOf(key) === key ? key : bucketOf(key);
     if (!name) return undefined;
     let b = this.buckets.get(name);
-    if (!b && create) this.buckets.set(name, (b = { objects: new Map(), sorted: null, watchers: new Set() }));
+    if (!b && create) this.buckets.set(name, (b = { objects: new Map(), sorted: null, watchers: new Set(), indexed: new Map(), trigger: WATCH_TRIGGERS.get(name) }));
     return b;
   }
 

@@ -9,12 +9,15 @@ import { badRequest } from '../../lib/api/status.js';
 import type { KubeObject } from '../../lib/api/types/meta.js';
 import type { ApiQuery } from './messages.js';
 import type { Outcome } from './objects.js';
+import { WATCH_TRIGGERS } from './watch-triggers.js';
 
 export interface Selection {
   readonly bucket: string;
   /** Key prefix: the bucket, or the namespace's part of it. */
   readonly prefix: string;
   readonly namespace?: string;
+  /** The value the field selector pins the bucket's indexed trigger field to (watch-triggers.ts), if it does. */
+  readonly trigger?: string;
   matches(obj: KubeObject): boolean;
 }
 
@@ -34,10 +37,13 @@ export function selection(def: ResourceDef, namespace: string | undefined, query
   const ns = def.namespaced ? namespace || undefined : undefined;
   const bucket = storagePrefix(def);
   const prefix = storagePrefix(def, ns);
+  const triggerField = WATCH_TRIGGERS.get(bucket)?.field;
+  const trigger = triggerField && fields ? fields.requiresExactMatch(triggerField) : undefined;
   return {
     bucket,
     prefix,
     namespace: ns,
+    ...(trigger !== undefined ? { trigger } : {}),
     matches(obj) {
       if (ns !== undefined && obj.metadata.namespace !== ns) return false;
       if (labels && !labels.matches(obj.metadata.labels)) return false;

@@ -50,6 +50,7 @@ export function openWatch(
   let last = since;
   const watcher: CacheWatcher = {
     bucket: sel.bucket,
+    ...(sel.trigger !== undefined ? { trigger: sel.trigger } : {}),
     onEvents(events) {
       const out = filterEvents(def, sel, events, last);
       if (events.length) last = Math.max(last, events[events.length - 1]!.revision);
