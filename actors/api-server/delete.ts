@@ -17,21 +17,21 @@
  *   has deleted / orphaned its dependents and removed the finalizer.
  *   Background (the default) deletes at once; the collector then deletes
  *   the dependents.
- * - Namespaces: there is no namespace controller yet, so the api-server
- *   finalizes at once: the namespace turns Terminating, everything in it is
- *   deleted, then the namespace itself. default, kube-system and
+ * - Namespaces turn Terminating; the namespace controller empties them and
+ *   finalizes them (finalizeNamespace). default, kube-system and
  *   kube-public may not be deleted.
  */
-import { RESOURCES, namespaces, type ResourceDef } from '../../lib/api/resources/index.js';
-import { conflict, forbidden, notFound, badRequest } from '../../lib/api/status.js';
+import { namespaces, type ResourceDef } from '../../lib/api/resources/index.js';
+import { conflict, forbidden, notFound, badRequest, invalid } from '../../lib/api/status.js';
+import { fieldErrors, FieldPath } from '../../lib/api/validation/field.js';
+import { checkBody } from './decode.js';
 import type { DeleteOptions, KubeObject, List } from '../../lib/api/types/meta.js';
 import type { Pod } from '../../lib/api/types/pod.js';
-import type { WriteOp } from '../../lib/store/types.js';
 import type { ServerContext } from './context.js';
 import type { ApiQuery } from './messages.js';
 import { failed, faultStatus, gr, keyOf, revisionOf, timestamp, writeFailure, type Outcome } from './objects.js';
 import { selection } from './selection.js';
-import { guaranteedUpdate, releaseOps } from './write.js';
+import { guaranteedUpdate, releaseOps, type WriteOptions } from './write.js';
 
 const UNDELETABLE_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 const DEFAULT_GRACE_SECONDS = 30;
@@ -126,11 +126,18 @@ function podGrace(pod: Pod, req: DeleteRequest): number {
   return req.gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
 }
 
+/**
+ * Namespace deletion, as Kubernetes' namespace registry: the namespace gets
+ * deletionTimestamp and phase Terminating; the namespace controller (in the
+ * controller-manager) deletes its content and then removes the
+ * `kubernetes` spec finalizer through the finalize subresource, which
+ * removes the namespace. A namespace without finalizers goes at once.
+ */
 async function deleteNamespace(ctx: ServerContext, ns: KubeObject, req: DeleteRequest): Promise<Outcome<KubeObject>> {
   const name = ns.metadata.name!;
   if (UNDELETABLE_NAMESPACES.has(name)) return forbidden(gr(namespaces), name, 'this namespace may not be deleted');
   if (req.dryRun) return ns;
-  const terminating = await guaranteedUpdate(
+  return guaranteedUpdate(
     ctx,
     namespaces,
     undefined,
@@ -142,25 +149,25 @@ async function deleteNamespace(ctx: ServerContext, ns: KubeObject, req: DeleteRe
     } as KubeObject),
     {},
   );
-  if (failed(terminating)) return terminating;
-  try {
-    const ops: WriteOp[] = [];
-    for (const def of RESOURCES) {
-      if (!def.namespaced) continue;
-      const sel = selection(def, name, {});
-      if (failed(sel)) continue;
-      for (const obj of ctx.cache.list(sel.bucket, sel.prefix)) {
-        ops.push({ op: 'delete', key: keyOf(def, name, obj.metadata.name!) }, ...releaseOps(ctx, def, obj));
-      }
-    }
-    ops.push({ op: 'delete', key: keyOf(namespaces, undefined, name) });
-    const results = await ctx.store.write(ops);
-    const last = results[results.length - 1]!;
-    if (last.ok) await ctx.cache.waitFor(last.revision);
-  } catch (err) {
-    return faultStatus(err);
+}
+
+/** PUT namespaces/<name>/finalize: only spec.finalizers is taken from the body; with none left a deleting namespace goes. */
+export async function finalizeNamespace(ctx: ServerContext, name: string, body: unknown, opts: WriteOptions): Promise<Outcome<KubeObject>> {
+  const checked = checkBody(namespaces, body, { name });
+  if (failed(checked)) return checked;
+  const finalizers = (checked as { spec?: { finalizers?: unknown } }).spec?.finalizers ?? [];
+  if (!Array.isArray(finalizers) || !finalizers.every((f) => typeof f === 'string' && f.length > 0)) {
+    return invalid({ group: '', kind: 'Namespace' }, name, [fieldErrors.invalid(FieldPath.root('spec').child('finalizers'), finalizers, 'must be a list of finalizer names')]);
   }
-  return terminating;
+  const rv = checked.metadata.resourceVersion;
+  return guaranteedUpdate(
+    ctx,
+    namespaces,
+    undefined,
+    name,
+    (cur) => ({ ...cur, spec: { ...((cur as { spec?: object }).spec ?? {}), finalizers: [...new Set(finalizers as string[])] } }) as KubeObject,
+    { ...opts, precondition: rv ? Number(rv) : undefined, subresource: 'finalize' },
+  );
 }
 
 export async function deleteCollection(

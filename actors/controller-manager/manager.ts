@@ -12,9 +12,17 @@ import { DeploymentController } from './deployment.js';
 import { EventRecorder } from './events.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { ReplicaSetController } from './replicaset.js';
+import { DaemonSetController } from './daemonset.js';
+import { JobController } from './job.js';
+import { TtlAfterFinishedController } from './job-ttl.js';
+import { EndpointsController } from './endpoints.js';
+import { NamespaceController } from './namespace.js';
+import { TaintEvictionController } from './node-lifecycle-eviction.js';
+import { NodeLifecycleController, type NodeLifecycleSettings } from './node-lifecycle.js';
+import { PodGcController } from './pod-gc.js';
 
-export type ControllerName = 'replicaset' | 'deployment' | 'garbage-collector';
-export const ALL_CONTROLLERS: readonly ControllerName[] = ['replicaset', 'deployment', 'garbage-collector'];
+export type ControllerName = 'replicaset' | 'deployment' | 'garbage-collector' | 'daemonset' | 'job' | 'ttl-after-finished' | 'node-lifecycle' | 'taint-eviction' | 'pod-gc' | 'endpoints' | 'namespace';
+export const ALL_CONTROLLERS: readonly ControllerName[] = ['replicaset', 'deployment', 'garbage-collector', 'daemonset', 'job', 'ttl-after-finished', 'node-lifecycle', 'taint-eviction', 'pod-gc', 'endpoints', 'namespace'];
 
 export interface ManagerOptions {
   readonly api: Api;
@@ -28,6 +36,8 @@ export interface ManagerOptions {
   /** Every reconcile failure (already requeued), e.g. to notice the api-server went away. */
   readonly onError?: (err: unknown) => void;
   readonly host?: string;
+  /** Node lifecycle settings (grace periods, eviction rates); Kubernetes' defaults otherwise. */
+  readonly nodeLifecycle?: Partial<NodeLifecycleSettings>;
 }
 
 export class ControllerManager {
@@ -55,6 +65,14 @@ export class ControllerManager {
     if (names.has('replicaset')) this.controllers.push(new ReplicaSetController(ctx));
     if (names.has('deployment')) this.controllers.push(new DeploymentController(ctx));
     if (names.has('garbage-collector')) this.controllers.push(new GarbageCollector(ctx));
+    if (names.has('daemonset')) this.controllers.push(new DaemonSetController(ctx));
+    if (names.has('job')) this.controllers.push(new JobController(ctx));
+    if (names.has('ttl-after-finished')) this.controllers.push(new TtlAfterFinishedController(ctx));
+    if (names.has('node-lifecycle')) this.controllers.push(new NodeLifecycleController(ctx, opts.nodeLifecycle));
+    if (names.has('taint-eviction')) this.controllers.push(new TaintEvictionController(ctx));
+    if (names.has('pod-gc')) this.controllers.push(new PodGcController(ctx));
+    if (names.has('endpoints')) this.controllers.push(new EndpointsController(ctx));
+    if (names.has('namespace')) this.controllers.push(new NamespaceController(ctx));
   }
 
   async start(): Promise<void> {

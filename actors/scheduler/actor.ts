@@ -7,12 +7,17 @@
  * them. On restart everything is rebuilt from the api-server's lists. A
  * request that finds the api-server gone ends every watch, so the informers
  * list again once it is back.
+ *
+ * With `leaderElection`, several replicas may run (at different addresses):
+ * only the holder of the kube-system/kube-scheduler Lease schedules; losing
+ * it stops the loop at once; a clean stop releases it.
  */
 import { defineActor, type Message, type Sender } from '../../lib/actor/types.js';
 import { ActorClock } from '../../lib/client/clock.js';
 import { ApiClient } from '../../lib/client/client.js';
 import { TransportError } from '../../lib/client/errors.js';
 import { InProcessTransport } from '../../lib/client/in-process.js';
+import { LeaderElector, electionSettings } from '../../lib/client/leader-election.js';
 import type { SchedulerArgs, SchedulerMessage } from './messages.js';
 import { SchedulerRunner } from './runner.js';
 
@@ -20,21 +25,62 @@ export default defineActor<SchedulerMessage, SchedulerArgs>((ctx, args) => {
   const clock = new ActorClock(ctx);
   const transport = new InProcessTransport(ctx, { address: args?.apiServer });
   const api = new ApiClient(transport, { fieldManager: args?.schedulerName ?? 'default-scheduler' });
-  const runner = new SchedulerRunner({
-    api,
-    clock,
-    args: args ?? {},
-    host: ctx.self,
-    track: (w) => ctx.track(w),
-    log: (msg, fields) => ctx.log.debug(msg, fields),
-    onError: (err) => {
-      if (err instanceof TransportError) transport.endAll(err);
-    },
-  });
+  const onError = (err: unknown): void => {
+    if (err instanceof TransportError) transport.endAll(err);
+  };
+  const newRunner = (): SchedulerRunner =>
+    new SchedulerRunner({
+      api,
+      clock,
+      args: args ?? {},
+      host: ctx.self,
+      track: (w) => ctx.track(w),
+      log: (msg, fields) => ctx.log.debug(msg, fields),
+      onError,
+    });
+  let runner = newRunner();
+  let running = false;
   const waiters: Sender[] = [];
-  void runner.start().then(() => {
-    for (const w of waiters.splice(0)) ctx.reply(w, true);
-  });
+  const flush = (): void => {
+    if (ready()) for (const w of waiters.splice(0)) ctx.reply(w, true);
+  };
+  const lead = (): void => {
+    running = true;
+    const r = runner;
+    void r.start().then(() => {
+      if (r === runner) flush();
+    });
+  };
+  // Losing the Lease stops scheduling at once; a later term starts from fresh informers.
+  const unlead = (): void => {
+    if (!running) return;
+    runner.stop();
+    runner = newRunner();
+    running = false;
+  };
+  const elector = args?.leaderElection
+    ? new LeaderElector({
+        client: api,
+        clock,
+        ...electionSettings(args.leaderElection, { leaseName: 'kube-scheduler', address: ctx.self }),
+        track: (w) => ctx.track(w),
+        onStartedLeading: lead,
+        onStoppedLeading: unlead,
+        onNewLeader: () => flush(),
+        onError: (err) => {
+          onError(err);
+          ctx.log.debug('leader election', { error: String(err) });
+        },
+      })
+    : undefined;
+  /** Ready: synced while scheduling; as a standby, once it has seen who leads. */
+  function ready(): boolean {
+    if (running) return runner.hasSynced;
+    return !!elector && elector.stats().holder !== '' && !elector.isLeader;
+  }
+  if (elector) elector.start();
+  else lead();
+
   return {
     receive(msg: Message, from: Sender) {
       if (clock.handleTimer(msg)) return;
@@ -42,10 +88,10 @@ export default defineActor<SchedulerMessage, SchedulerArgs>((ctx, args) => {
       const m = msg as SchedulerMessage;
       switch (m.type) {
         case 'scheduler.stats':
-          ctx.reply(from, runner.stats());
+          ctx.reply(from, elector ? { ...runner.stats(), leader: elector.stats() } : runner.stats());
           return;
         case 'scheduler.ready':
-          if (runner.hasSynced) ctx.reply(from, true);
+          if (ready()) ctx.reply(from, true);
           else waiters.push(from);
           return;
         case 'scheduler.explain': {
@@ -60,8 +106,9 @@ export default defineActor<SchedulerMessage, SchedulerArgs>((ctx, args) => {
         }
       }
     },
-    stop() {
-      runner.stop();
+    async stop() {
+      await elector?.stop();
+      unlead();
       transport.close();
     },
   };

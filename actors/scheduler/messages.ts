@@ -1,6 +1,7 @@
 /** The scheduler actor's protocol. */
 import type { NodeExplanation } from './explain.js';
 import type { Profile } from './framework.js';
+import type { LeaderElectionArgs, LeaderElectorStats } from '../../lib/client/leader-election.js';
 
 export const SCHEDULER_ADDRESS = 'scheduler';
 
@@ -22,6 +23,8 @@ export interface SchedulerArgs {
   readonly batchSize?: number;
   /** Cycles whose api-server writes may be in flight at once; default 4. */
   readonly maxInflight?: number;
+  /** Schedule only while holding the kube-system/kube-scheduler Lease (several replicas; one acts). Absent: always. */
+  readonly leaderElection?: LeaderElectionArgs;
 }
 
 export type SchedulerMessage =
@@ -46,6 +49,8 @@ export interface SchedulerStats {
   readonly conditionsWritten: number;
   readonly victimsDeleted: number;
   readonly inflight: number;
+  /** With leader election: whether this replica leads (counts above are of its current term). */
+  readonly leader?: LeaderElectorStats;
 }
 
 export interface SchedulerExplanation {

@@ -1,10 +1,10 @@
-/** The child spec that puts the scheduler under a supervisor (start it after the api-server). */
+/** The child spec that puts the scheduler under a supervisor (start it after the api-server); `id` (its address) for a second replica. */
 import type { ActorChildSpec } from '../../lib/actor/supervision.js';
 import { SCHEDULER_ADDRESS, type SchedulerArgs } from './messages.js';
 
-export function schedulerChildSpec(args: SchedulerArgs = {}, options: { shutdownMs?: number } = {}): ActorChildSpec {
+export function schedulerChildSpec(args: SchedulerArgs = {}, options: { shutdownMs?: number; id?: string } = {}): ActorChildSpec {
   return {
-    id: SCHEDULER_ADDRESS,
+    id: options.id ?? SCHEDULER_ADDRESS,
     module: new URL('./actor.js', import.meta.url).href,
     args,
     restart: 'permanent',

@@ -48,7 +48,8 @@ export const namespaces: ResourceDef<Namespace> = defineResource<Namespace>({
   shortNames: ['ns'],
   // Namespaces are deleted one by one (their deletion is a drawn-out process), so no deletecollection.
   verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
-  subresources: [statusSubresource('', 'v1', 'Namespace')],
+  // finalize: the namespace controller's write of spec.finalizers once the namespace is empty.
+  subresources: [{ name: 'finalize', responseKind: { group: '', version: 'v1', kind: 'Namespace' }, verbs: ['update'] }, statusSubresource('', 'v1', 'Namespace')],
   fieldSelectors: NAMESPACE_FIELDS,
   toFields: namespaceFields,
   patchSchema: schema('Namespace'),

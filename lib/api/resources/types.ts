@@ -19,7 +19,7 @@ export interface GroupVersionKind {
   readonly kind: string;
 }
 
-export type SubresourceName = 'status' | 'scale' | 'binding' | 'eviction' | 'log';
+export type SubresourceName = 'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'finalize';
 
 export interface SubresourceDef {
   readonly name: SubresourceName;
