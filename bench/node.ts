@@ -11,6 +11,9 @@
  * measured after a forced GC: nodes registered vs none, pods running vs none.
  * Per pod includes the informer's cached Pod object (the largest part).
  *
+ * Then the process runtime (bench/node-process.ts): time from a pod bound
+ * to its container running, beside child_process.spawn of the same program.
+ *
  * Run: npm run build && node --expose-gc dist/bench/node.js [--json]
  * (without --expose-gc it re-execs itself with it)
  */
@@ -25,6 +28,7 @@ import { FakeClock } from '../lib/client/fake-clock.js';
 import type { ObjectCache } from '../lib/client/object-cache.js';
 import type { Transport, TransportWatchHandlers } from '../lib/client/types.js';
 import { log, printRows, type BenchRow } from './lib/report.js';
+import { processRuntimeRows } from './node-process.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) {
@@ -180,4 +184,6 @@ const rows: BenchRow[] = [
   { bench, case: `${NODES * PODS_PER_NODE} pods`, metric: 'pod starts per second (one thread, fake api)', value: (NODES * PODS_PER_NODE) / (wallMs / 1000), unit: 'pods/s' },
   { bench, case: '5,000 nodes + 150,000 pods', metric: 'projected heap', value: ((h1 - h0) / NODES * 5_000 + (h2 - h1) / (NODES * PODS_PER_NODE) * 150_000) / 2 ** 20, unit: 'MiB' },
 ];
+// The process runtime: bound -> running beside a plain spawn of the same program (bench/node-process.ts).
+rows.push(...(await processRuntimeRows(bench, process.argv.includes('--quick') ? 8 : 40)));
 printRows(rows);

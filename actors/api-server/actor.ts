@@ -23,7 +23,7 @@ import { handle, resolve } from './handlers.js';
 import { HttpFrontEnd } from './http/server.js';
 import { ClusterIpAllocator, DEFAULT_SERVICE_CIDR } from './ips.js';
 import type { ApiAddress, ApiNotice, ApiRequestMessage, ApiResponse, ApiServerArgs, ApiStats } from './messages.js';
-import { failed, fromStatus } from './objects.js';
+import { failed, fromStatus, seedGeneratedNames } from './objects.js';
 import { ListSnapshots } from './read.js';
 import { ListEncoder } from './list-encoding.js';
 import { OwnWrites } from './own-writes.js';
@@ -58,7 +58,9 @@ export default defineActor<ApiRequestMessage | Internal, ApiServerArgs>(async (c
           tlsKeyFile: args.tlsKeyFile,
           maxBodyBytes: args.maxBodyBytes ?? 3 * 1024 * 1024,
           maxInFlight: args.maxInFlight ?? 400,
+          maxWatchBufferBytes: args.maxWatchBufferBytes ?? 16 * 1024 * 1024,
           isReady: () => ready,
+          ask: (to, msg) => ctx.request(to, msg, { timeoutMs: 10_000 }),
         });
   let ready = false;
   let address: ApiAddress = { host: args.host ?? '127.0.0.1', port: null, url: null };
@@ -67,6 +69,7 @@ export default defineActor<ApiRequestMessage | Internal, ApiServerArgs>(async (c
     (async () => {
       await waitForStore(ctx, args.storeAddress ?? STORE_ADDRESS);
       await loadCache(store, cache);
+      if (args.nameSeed !== undefined) seedGeneratedNames(args.nameSeed, cache.revision);
       // Events as bytes: the echoes of our own writes are not decoded again (own-writes.ts).
       await store.watchEncoded(CACHE_WATCH_ID, '/registry/', cache.revision, {
         onEncodedEvents: (events) =>
@@ -87,6 +90,23 @@ export default defineActor<ApiRequestMessage | Internal, ApiServerArgs>(async (c
   const watches = new Map<string, WatchHandle>();
   const bookmarkMs = args.bookmarkIntervalMs ?? 10_000;
   ctx.setTimer(bookmarkMs, { type: 'api.tick' });
+
+  const openInProcessWatch = (m: Extract<ApiRequestMessage, { type: 'api.watch' }>, from: Sender): void => {
+    const key = `${from.address}\u0000${m.watchId}`;
+    watches.get(key)?.stop();
+    watches.delete(key);
+    const r = resolve(m.request);
+    if (failed(r)) return ctx.reply(from, fromStatus(r));
+    if (r.subresource) return ctx.reply(from, fromStatus(badRequest('subresources cannot be watched')));
+    const to = from.address;
+    const watchId = m.watchId;
+    const h = openWatch(server, r.def, r.def.namespaced ? m.request.namespace : undefined, m.request.query ?? {}, (events) =>
+      ctx.send(to, { type: 'api.watch-events', watchId, events } satisfies ApiNotice),
+    );
+    if (failed(h)) return ctx.reply(from, fromStatus(h));
+    watches.set(key, h);
+    ctx.reply(from, { code: 200, body: { watchId } });
+  };
 
   return {
     receive(msg: Message, from: Sender) {
@@ -116,30 +136,25 @@ export default defineActor<ApiRequestMessage | Internal, ApiServerArgs>(async (c
             }),
           );
           return;
-        case 'api.watch': {
-          const key = `${from.address}\u0000${m.watchId}`;
-          watches.get(key)?.stop();
-          watches.delete(key);
-          const r = resolve(m.request);
-          if (failed(r)) return ctx.reply(from, fromStatus(r));
-          if (r.subresource) return ctx.reply(from, fromStatus(badRequest('subresources cannot be watched')));
-          const to = from.address;
-          const watchId = m.watchId;
-          const h = openWatch(server, r.def, r.def.namespaced ? m.request.namespace : undefined, m.request.query ?? {}, (events) =>
-            ctx.send(to, { type: 'api.watch-events', watchId, events } satisfies ApiNotice),
+        case 'api.watch':
+          // Opened once the cache has loaded, as api.call waits: right after a restart a watch
+          // on the still-empty cache would send none of the existing objects as ADDED.
+          // api.unwatch waits the same way, so it cannot overtake the watch it ends.
+          void ctx.track(starting.then(() => openInProcessWatch(m, from), () => undefined));
+          return;
+        case 'api.unwatch':
+          void ctx.track(
+            starting.then(
+              () => {
+                const key = `${from.address}\u0000${m.watchId}`;
+                watches.get(key)?.stop();
+                watches.delete(key);
+                ctx.reply(from, null);
+              },
+              () => undefined,
+            ),
           );
-          if (failed(h)) return ctx.reply(from, fromStatus(h));
-          watches.set(key, h);
-          ctx.reply(from, { code: 200, body: { watchId } });
           return;
-        }
-        case 'api.unwatch': {
-          const key = `${from.address}\u0000${m.watchId}`;
-          watches.get(key)?.stop();
-          watches.delete(key);
-          ctx.reply(from, null);
-          return;
-        }
         case 'api.stats':
           ctx.reply(from, {
             revision: cache.revision,

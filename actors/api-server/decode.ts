@@ -23,6 +23,26 @@ export interface Expect {
   readonly kind?: string;
 }
 
+/**
+ * Top-level fields that are string maps, checked here because defaulting
+ * reads them before validation does (Secret.stringData is base64-encoded
+ * into data), as Go's decoder would refuse them.
+ */
+const STRING_MAPS: Readonly<Record<string, readonly string[]>> = {
+  Secret: ['data', 'stringData'],
+  ConfigMap: ['data', 'binaryData'],
+};
+
+/** ObjectMeta's string fields: handlers and defaulting read them as strings, as Go's decoder guarantees. */
+const META_STRINGS = ['name', 'generateName', 'namespace', 'uid', 'resourceVersion', 'selfLink', 'creationTimestamp', 'deletionTimestamp'] as const;
+
+/** Go's name for a JSON value's type, as its decoder words errors. */
+function jsonType(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (v === null) return 'null';
+  return typeof v === 'object' ? 'object' : typeof v;
+}
+
 /** A copy of the body as an object of `def`'s kind, or a 400. */
 export function checkBody(def: ResourceDef, body: unknown, expect: Expect = {}): Outcome<KubeObject> {
   const wantVersion = expect.apiVersion ?? def.apiVersion;
@@ -40,11 +60,35 @@ export function checkBody(def: ResourceDef, body: unknown, expect: Expect = {}):
   if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
   if (!isMap(obj.metadata)) return badRequest(`${wantKind} in version "${versionOf(wantVersion)}" cannot be handled as a ${wantKind}: metadata must be an object`);
   const meta = obj.metadata as Record<string, unknown>;
+  const cannot = (field: string, got: unknown, goType: string): Outcome<KubeObject> =>
+    badRequest(`${wantKind} in version "${versionOf(wantVersion)}" cannot be handled as a ${wantKind}: json: cannot unmarshal ${jsonType(got)} into Go struct field ObjectMeta.metadata.${field} of type ${goType}`);
+  for (const f of META_STRINGS) {
+    const v = meta[f];
+    if (v !== undefined && v !== null && typeof v !== 'string') return cannot(f, v, 'string');
+  }
+  for (const f of ['generation', 'deletionGracePeriodSeconds'] as const) {
+    const v = meta[f];
+    if (v !== undefined && v !== null && !Number.isInteger(v)) return cannot(f, v, 'int64');
+  }
+  if (meta.finalizers !== undefined && meta.finalizers !== null && (!Array.isArray(meta.finalizers) || meta.finalizers.some((v) => typeof v !== 'string'))) {
+    return cannot('finalizers', meta.finalizers, '[]string');
+  }
+  for (const f of ['ownerReferences', 'managedFields'] as const) {
+    const v = meta[f];
+    if (v !== undefined && v !== null && (!Array.isArray(v) || v.some((e) => !isMap(e)))) return cannot(f, v, `[]v1.${f === 'ownerReferences' ? 'OwnerReference' : 'ManagedFieldsEntry'}`);
+  }
   for (const f of ['labels', 'annotations'] as const) {
     const m = meta[f];
     if (m === undefined || m === null) continue;
     if (!isMap(m) || Object.values(m).some((v) => typeof v !== 'string')) {
       return badRequest(`${wantKind} in version "${versionOf(wantVersion)}" cannot be handled as a ${wantKind}: json: cannot unmarshal into Go struct field ObjectMeta.metadata.${f} of type map[string]string`);
+    }
+  }
+  for (const f of STRING_MAPS[wantKind] ?? []) {
+    const m = obj[f];
+    if (m === undefined || m === null) continue;
+    if (!isMap(m) || Object.values(m).some((v) => typeof v !== 'string')) {
+      return badRequest(`${wantKind} in version "${versionOf(wantVersion)}" cannot be handled as a ${wantKind}: json: cannot unmarshal into Go struct field ${wantKind}.${f} of type map[string]string`);
     }
   }
   if (expect.namespace !== undefined && def.namespaced) {

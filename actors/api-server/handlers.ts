@@ -5,10 +5,10 @@
  * HTTP code and body; failures are Status bodies).
  */
 import { hasSubresource, resourceFor, type ResourceDef, type SubresourceName } from '../../lib/api/resources/index.js';
-import { badRequest, methodNotSupported, notFound } from '../../lib/api/status.js';
+import { badRequest, decodeError, methodNotSupported, notFound } from '../../lib/api/status.js';
 import type { Status } from '../../lib/api/types/meta.js';
 import type { ServerContext } from './context.js';
-import { deleteCollection, deleteObject, deleteRequest } from './delete.js';
+import { deleteCollection, deleteObject, deleteRequest, finalizeNamespace } from './delete.js';
 import type { ApiRequest, ApiResponse, ApiVerb } from './messages.js';
 import { failed, faultStatus, fromStatus, respond, type Outcome } from './objects.js';
 import { patchObject } from './patch.js';
@@ -52,6 +52,14 @@ export async function handle(ctx: ServerContext, req: ApiRequest): Promise<ApiRe
     const out = r.subresource ? await subresource(ctx, r.def, r.subresource, req) : await main(ctx, r.def, req);
     return out;
   } catch (err) {
+    // Bodies are decoded without a schema, so a field of the wrong JSON type
+    // (spec: 5) reaches defaulting or validation and throws a TypeError there.
+    // Kubernetes' typed decoder refuses such a body with 400 before any
+    // logic runs: answer the same, not 500.
+    if (err instanceof TypeError && req.body !== undefined) {
+      const def = resourceFor(req.group, req.version, req.resource);
+      if (def) return fromStatus(decodeError(def.kind, def.version, err.message));
+    }
     return fromStatus(faultStatus(err));
   }
 }
@@ -127,9 +135,12 @@ async function subresource(ctx: ServerContext, def: ResourceDef, sub: Subresourc
     case 'eviction':
       if (req.verb !== 'create') return unsupported();
       return answer(201, await evict(ctx, def, ns, name, req.body, q));
+    case 'finalize':
+      if (req.verb !== 'update') return unsupported();
+      return answer(200, await finalizeNamespace(ctx, name, req.body, opts));
     case 'log':
       if (req.verb !== 'get') return unsupported();
-      return fromStatus(logs(ctx, def, ns, name, q));
+      return logs(ctx, ns, name, q);
     default: {
       const never: never = sub;
       return fromStatus(notFound({ group: def.group, resource: def.plural }, String(never)));

@@ -23,6 +23,8 @@ export interface ApiServerArgs {
   readonly maxBodyBytes?: number;
   /** Non-watch requests in flight beyond this get 429. Default 400. */
   readonly maxInFlight?: number;
+  /** An HTTP watch client with more than this many bytes unread is dropped with a 410 ERROR event. Default 16 MiB. */
+  readonly maxWatchBufferBytes?: number;
   /** Watch events the cache keeps for replay; older resourceVersions get 410. Default 10,000. */
   readonly watchWindow?: number;
   /** The service ClusterIP range (CIDR inside 127.0.0.0/8). Default 127.1.0.0/16. */
@@ -31,6 +33,8 @@ export interface ApiServerArgs {
   readonly bookmarkIntervalMs?: number;
   /** The store actor's address; default 'store'. */
   readonly storeAddress?: string;
+  /** Generated names (generateName) from this seed instead of at random, so a scenario run repeats. */
+  readonly nameSeed?: number;
 }
 
 export type ApiVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';

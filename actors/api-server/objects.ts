@@ -61,9 +61,42 @@ const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
 const MAX_GENERATED_BASE = 63 - 5;
 
 export function generateName(base: string): string {
+  if (nameSeed !== null) return base.slice(0, MAX_GENERATED_BASE) + seededSuffix(base);
   let suffix = '';
   for (let i = 0; i < 5; i++) suffix += ALPHANUMS[randomInt(ALPHANUMS.length)];
   return base.slice(0, MAX_GENERATED_BASE) + suffix;
+}
+
+// Seeded names (scenario runs, ApiServerArgs.nameSeed): the same seed and the
+// same order of creates per generateName base give the same names, so a run
+// repeats (the simulated runtime draws its latencies from pod names). The
+// n-th suffix of a base is n through an affine permutation of the 27^5
+// suffixes, so names of one base never collide.
+let nameSeed: number | null = null;
+const nameCounts = new Map<string, number>();
+const SUFFIXES = 27 ** 5;
+
+/** Seed generated names (null: random again). `epoch` (the store revision at start) keeps a restarted api-server from repeating names. */
+export function seedGeneratedNames(seed: number | null, epoch = 0): void {
+  nameSeed = seed === null ? null : hashOf(`${seed}/${epoch}`);
+  nameCounts.clear();
+}
+
+function seededSuffix(base: string): string {
+  const n = nameCounts.get(base) ?? 0;
+  nameCounts.set(base, n + 1);
+  const h = hashOf(`${nameSeed}/${base}`);
+  const a = (h % 3 === 0 ? h + 1 : h) % SUFFIXES || 1; // coprime to 3^15
+  let x = (a * n + (hashOf(`${h}`) % SUFFIXES)) % SUFFIXES;
+  let suffix = '';
+  for (let i = 0; i < 5; i++, x = Math.floor(x / 27)) suffix += ALPHANUMS[x % 27];
+  return suffix;
+}
+
+function hashOf(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
 }
 
 /** Adds apiVersion and kind if missing (stored objects always carry them). */

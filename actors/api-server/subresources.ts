@@ -1,20 +1,21 @@
 /**
  * Subresources: status (get/update/patch), scale (autoscaling/v1 Scale of
  * Deployments and ReplicaSets), pods/binding (the scheduler's write),
- * pods/eviction (a delete that answers 201 Success), and pods/log, a clear
- * Status until the process runtime runs real containers.
+ * pods/eviction (a delete that answers 201 Success), and pods/log (from the
+ * pod's kubelet, pod-logs.ts).
  */
 import { formatLabelSelector } from '../../lib/api/selectors/index.js';
 import type { ResourceDef } from '../../lib/api/resources/index.js';
-import { badRequest, conflict, invalid, successStatus } from '../../lib/api/status.js';
+import { conflict, invalid, successStatus } from '../../lib/api/status.js';
 import type { KubeObject, LabelSelector, Status } from '../../lib/api/types/meta.js';
 import type { Pod } from '../../lib/api/types/pod.js';
 import { fieldErrors, FieldPath } from '../../lib/api/validation/field.js';
 import type { ServerContext } from './context.js';
 import { checkBody } from './decode.js';
 import { deleteObject, deleteRequest } from './delete.js';
-import type { ApiQuery, PatchType } from './messages.js';
-import { failed, gr, revisionOf, timestamp, type Outcome } from './objects.js';
+import type { ApiQuery, ApiResponse, PatchType } from './messages.js';
+import { failed, fromStatus, gr, revisionOf, timestamp, type Outcome } from './objects.js';
+import { fetchLogs, kubeletLogUrl } from './pod-logs.js';
 import { applyPatch, statusUpdate } from './patch.js';
 import { getObject } from './read.js';
 import { guaranteedUpdate, prepareUpdate, type WriteOptions } from './write.js';
@@ -146,14 +147,12 @@ export async function evict(ctx: ServerContext, def: ResourceDef, namespace: str
   return successStatus(201);
 }
 
-/** GET pods/<name>/log: no container runs yet, so say so plainly. */
-export function logs(ctx: ServerContext, def: ResourceDef, namespace: string | undefined, name: string, query: ApiQuery): Status {
-  const pod = getObject(ctx, def, namespace, name);
-  if (failed(pod)) return pod;
-  const containers = (pod as Pod).spec?.containers ?? [];
-  const container = query.container || containers[0]?.name || '';
-  if (query.container && !containers.some((c) => c.name === query.container)) {
-    return badRequest(`container ${container} is not valid for pod ${name}`);
-  }
-  return badRequest(`container "${container}" in pod "${name}" is waiting to start: Berth's nodes do not run real containers yet (simulated nodes only; the process runtime is not built), so there are no logs`);
+/** GET pods/<name>/log for in-process callers: the whole log from the pod's kubelet (HTTP streams it: http/log-stream.ts). */
+export async function logs(ctx: ServerContext, namespace: string | undefined, name: string, query: ApiQuery): Promise<ApiResponse> {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (typeof v === 'string') params.set(k, v);
+  const url = kubeletLogUrl(ctx, namespace, name, params);
+  if (typeof url !== 'string') return fromStatus(url);
+  const text = await fetchLogs(url);
+  return typeof text === 'string' ? { code: 200, body: {}, text } : fromStatus(text);
 }

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { admitPodOwned, admitPodPriorityOwned } from '../../lib/api/defaults/index.js';
 import { deepEqual } from '../../lib/api/patch/json-value.js';
 import { groupKind, namespaces, priorityClasses, storageKey, type ResourceDef } from '../../lib/api/resources/index.js';
-import { forbidden, internalError, invalid, notFound, conflict } from '../../lib/api/status.js';
+import { alreadyExists, forbidden, internalError, invalid, notFound, conflict } from '../../lib/api/status.js';
 import type { PriorityClass } from '../../lib/api/types/cluster.js';
 import type { Service } from '../../lib/api/types/core.js';
 import type { KubeObject } from '../../lib/api/types/meta.js';
@@ -23,6 +23,7 @@ import { encodeForStore } from '../../lib/store/encoded.js';
 import type { WriteOp, WriteResult } from '../../lib/store/types.js';
 import type { ServerContext } from './context.js';
 import { checkBody } from './decode.js';
+import { assignNodePorts } from './node-ports.js';
 import { withRv, type OwnWrite } from './own-writes.js';
 import { recordUpdate } from './managed-fields.js';
 import type { ApiQuery } from './messages.js';
@@ -89,7 +90,13 @@ export async function createChecked(ctx: ServerContext, def: ResourceDef, input:
   obj = typed(def, obj);
   const ops: WriteOp[] = [];
   if (def.kind === 'Service') {
-    const r = allocateServiceIps(ctx, obj as Service);
+    // A Service that exists already is refused before its ClusterIP is written (the store would
+    // refuse it too, but only after the allocation landed and had to be undone: a rejected request
+    // must not write). A create racing this check is still refused and undone below.
+    if (!opts.dryRun && ctx.cache.get(keyOf(def, obj.metadata.namespace, name))) return alreadyExists(gr(def), name);
+    const ports = assignNodePorts(ctx.cache, obj as Service);
+    if (failed(ports)) return ports;
+    const r = allocateServiceIps(ctx, ports);
     if (failed(r)) return r;
     obj = r.service;
     for (const ip of r.allocated) ops.push({ op: 'create', key: ctx.ips.key(ip), value: ctx.ips.allocation(ip, obj.metadata.namespace!, name) });
@@ -172,6 +179,8 @@ export async function guaranteedUpdate(
     if (!current) return notFound(gr(def), name);
     if (opts.precondition !== undefined && opts.precondition !== revisionOf(current)) return conflict(gr(def), name);
     let next = await mutate(current);
+    // Node ports are filled in after the kind's own update rules, from the other Services' (node-ports.ts).
+    if (def.kind === 'Service' && !failed(next)) next = assignNodePorts(ctx.cache, next as Service, current as Service);
     if (failed(next)) return next;
     next = typed(def, next);
     if (opts.fieldManager && !opts.managedFieldsDone) {
@@ -210,8 +219,9 @@ export async function guaranteedUpdate(
   return conflict(gr(def), name);
 }
 
-/** A pod in graceful termination stays until its kubelet confirms (grace 0). */
+/** A pod in graceful termination stays until its kubelet confirms (grace 0); a namespace until its spec.finalizers are gone. */
 function gracefulPending(def: ResourceDef, obj: KubeObject): boolean {
+  if (def.kind === 'Namespace') return ((obj as { spec?: { finalizers?: string[] } }).spec?.finalizers ?? []).length > 0;
   return def.kind === 'Pod' && (obj.metadata.deletionGracePeriodSeconds ?? 0) > 0;
 }
 

@@ -77,6 +77,24 @@ export default defineActor<KubeletMessage, KubeletArgs>((ctx, args) => {
           return;
         case 'kubelet.stats':
           return ctx.reply(from, kubelet.stats());
+        case 'kubelet.fail':
+          kubelet.fail();
+          return ctx.reply(from, true);
+        case 'kubelet.partition':
+          kubelet.partition();
+          return ctx.reply(from, true);
+        case 'kubelet.recover':
+          // Applied once the Node is refreshed; a failure retries like a failed registration.
+          void ctx.track(
+            kubelet.recover().then(
+              () => ctx.reply(from, true),
+              (err: unknown) => {
+                ctx.setTimer(RETRY_REGISTRATION_MS, { type: 'kubelet.register' });
+                ctx.replyError(from, 'UNAVAILABLE', `node ${name}: recovery failed (retrying): ${err instanceof Error ? err.message : String(err)}`);
+              },
+            ),
+          );
+          return;
         default: {
           const never: never = m;
           ctx.replyError(from, 'INVALID_ARGUMENT', `unknown message ${JSON.stringify(never)}`);

@@ -34,6 +34,15 @@ export interface KubeletArgs {
   readonly flushMs?: number;
   /** The simulated runtime's behaviour for this node's pods (a pod's annotation overrides it). */
   readonly sim?: SimConfig;
+  /** 'simulated' (default) or 'process': containers are real OS processes (actors/node/runtime/process.ts). */
+  readonly runtime?: 'simulated' | 'process';
+  /** The process runtime's directory: each node's files (logs, pid files) go in `<dataDir>/<node name>`; required with runtime 'process'. */
+  readonly dataDir?: string;
+  /** Container log rotation: size of a log file (default 10 MiB) and files kept per run (default 5). */
+  readonly logMaxBytes?: number;
+  readonly logMaxFiles?: number;
+  /** The cluster DNS server (host:port, actors/dns) that process containers get as BERTH_DNS. */
+  readonly dns?: string;
 }
 
 export type KubeletMessage =
@@ -46,7 +55,13 @@ export type KubeletMessage =
   /** Reply: true once the Node is registered and the pod informer has synced. */
   | { type: 'kubelet.ready' }
   /** Reply: KubeletStats. */
-  | { type: 'kubelet.stats' };
+  | { type: 'kubelet.stats' }
+  /** The machine goes down: no lease, no status, containers lost, nothing written. Reply: true. */
+  | { type: 'kubelet.fail' }
+  /** The kubelet cannot reach the api-server: no writes, no watch; pods run on. Reply: true. */
+  | { type: 'kubelet.partition' }
+  /** Back to normal (after fail: as after a reboot; after partition: re-sync and report). Reply: true. */
+  | { type: 'kubelet.recover' };
 
 export interface KubeletStats {
   readonly node: string;

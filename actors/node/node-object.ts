@@ -32,9 +32,9 @@ export function nodeStatus(s: NodeSettings, readySince: number, now: number): No
       { type: 'InternalIP', address: s.internalIP },
       { type: 'Hostname', address: s.name },
     ],
-    daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+    daemonEndpoints: { kubeletEndpoint: { Port: s.kubeletPort ?? 10250 } },
     nodeInfo: {
-      machineID: '', systemUUID: '', bootID: '', kernelVersion: '', osImage: 'Berth simulated node',
+      machineID: '', systemUUID: '', bootID: '', kernelVersion: '', osImage: s.runtime === 'berth-process' ? 'Berth process node' : 'Berth simulated node',
       containerRuntimeVersion: `${s.runtime}://0.1.0`, kubeletVersion: KUBELET_VERSION, kubeProxyVersion: KUBELET_VERSION,
       operatingSystem: 'linux', architecture: 'amd64',
     },

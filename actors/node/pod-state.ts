@@ -5,8 +5,14 @@
  * of running), readiness, and graceful stop. `advance` applies every
  * transition due by `now`, each at its own time, so timestamps are exact
  * however late the timer fires. Nothing here touches the API or a clock.
+ *
+ * Under the simulated runtime every transition is drawn from the sim config.
+ * A live runtime (the process runtime: `NodeEnv.live`) starts and stops
+ * real containers instead and reports back with `containerStarted` and
+ * `containerExited`; the rest (back-off, restart policy, phase) is shared.
  */
-import type { RestartPolicy } from '../../lib/api/types/pod.js';
+import type { Probe, RestartPolicy } from '../../lib/api/types/pod.js';
+import { armProbes, disarmProbes, nextProbeDue, probeSet, type ProbeSet } from './probes.js';
 import { containerBehaviour, draw, seedOf, type SimConfig } from './sim.js';
 
 export const BACKOFF_INITIAL_MS = 10_000;
@@ -27,6 +33,7 @@ export interface Terminated {
   readonly finishedAt: number;
   /** The restart count of the run that ended (its containerID derives from it). */
   readonly run: number;
+  readonly message?: string;
 }
 
 export interface ContainerRec {
@@ -46,6 +53,12 @@ export interface ContainerRec {
   stopCode: number;
   term: Terminated | null;
   last: Terminated | null;
+  /** The startup probe passed (true at once without one). */
+  started: boolean;
+  /** Killed by a failed liveness or startup probe: restarted whatever its exit code (unless Never). */
+  killed: boolean;
+  /** Declared probes; null for none. */
+  readonly probes: ProbeSet | null;
 }
 
 export interface PodRec {
@@ -74,10 +87,28 @@ export interface PodRec {
   timerAt: number;
 }
 
-/** What the node provides while a pod advances: image pulls (shared per node). */
+/** What the node provides while a pod advances: image pulls (shared per node), and maybe real containers. */
 export interface NodeEnv {
   /** When `image` is on the node, pulling it from `t` with `pullMs` if it is not. */
   imageReadyAt(image: string, t: number, pullMs: number): number;
+  /** A runtime that runs real containers; absent, the sim's draws decide starts, exits and stops. */
+  readonly live?: LiveContainers;
+}
+
+/** Starts and stops real containers; answers later through containerStarted / containerExited. */
+export interface LiveContainers {
+  start(pod: PodRec, c: ContainerRec, t: number): void;
+  /** SIGTERM now, SIGKILL after graceMs if still running. */
+  stop(pod: PodRec, c: ContainerRec, t: number, graceMs: number): void;
+}
+
+/** What pod-state reads of a container spec. */
+export interface ContainerInput {
+  readonly name: string;
+  readonly image?: string;
+  readonly livenessProbe?: Readonly<Probe>;
+  readonly readinessProbe?: Readonly<Probe>;
+  readonly startupProbe?: Readonly<Probe>;
 }
 
 export interface PodInput {
@@ -86,17 +117,20 @@ export interface PodInput {
   readonly name: string;
   readonly uid: string;
   readonly restartPolicy?: RestartPolicy;
-  readonly initContainers: readonly { name: string; image?: string }[];
-  readonly containers: readonly { name: string; image?: string }[];
+  readonly initContainers: readonly ContainerInput[];
+  readonly containers: readonly ContainerInput[];
 }
 
-function container(name: string, image: string | undefined, init: boolean): ContainerRec {
-  return { name, image: image ?? '', init, stage: 'pulling', due: Infinity, startedAt: 0, readyAt: 0, exitAt: 0, ready: false, restarts: 0, backoffMs: 0, stopCode: 0, term: null, last: null };
+function container(spec: ContainerInput, init: boolean): ContainerRec {
+  return {
+    name: spec.name, image: spec.image ?? '', init, stage: 'pulling', due: Infinity, startedAt: 0, readyAt: 0, exitAt: 0, ready: false,
+    restarts: 0, backoffMs: 0, stopCode: 0, term: null, last: null, started: false, killed: false, probes: init ? null : probeSet(spec),
+  };
 }
 
 /** A pod admitted at `now`: its first init container (or every container) starts pulling. */
 export function admitPod(input: PodInput, sim: SimConfig, ip: number, now: number, env: NodeEnv): PodRec {
-  const cs = [...input.initContainers.map((c) => container(c.name, c.image, true)), ...input.containers.map((c) => container(c.name, c.image, false))];
+  const cs = [...input.initContainers.map((c) => container(c, true)), ...input.containers.map((c) => container(c, false))];
   const pod: PodRec = {
     key: input.key, namespace: input.namespace, name: input.name, uid: input.uid,
     restartPolicy: input.restartPolicy ?? 'Always', sim, containers: cs,
@@ -122,26 +156,28 @@ export function advance(pod: PodRec, now: number, env: NodeEnv): boolean {
   return changed;
 }
 
-/** The earliest due transition; Infinity for none. */
+/** The earliest due transition or probe; Infinity for none. */
 export function nextDue(pod: PodRec): number {
   let t = Infinity;
-  for (const c of pod.containers) if (c.due < t) t = c.due;
+  for (const c of pod.containers) {
+    if (c.due < t) t = c.due;
+    if (c.probes && c.stage === 'running') {
+      const p = nextProbeDue(c.probes);
+      if (p < t) t = p;
+    }
+  }
   return t;
 }
 
 /** SIGTERM at `now` with a grace period: running containers stop, the rest never start. */
-export function beginStop(pod: PodRec, now: number, graceMs: number): void {
+export function beginStop(pod: PodRec, now: number, graceMs: number, env?: NodeEnv): void {
   if (pod.deleting) return;
   pod.deleting = true;
   for (const c of pod.containers) {
-    if (c.stage === 'done') continue;
-    if (c.stage === 'running') {
-      const b = containerBehaviour(pod.sim, c.name);
-      const stopMs = b.ignoreSigterm ? Infinity : draw(b.stopMs, seedOf(pod.name, c.name, c.restarts, 'stop'));
-      c.stage = 'stopping';
-      c.ready = false;
-      c.stopCode = stopMs < graceMs ? 0 : 137;
-      c.due = now + Math.min(stopMs, graceMs);
+    if (c.stage === 'done' || c.stage === 'stopping') continue;
+    if (c.stage === 'running' || (env?.live && c.stage === 'starting' && c.due === Infinity)) {
+      // A live container being started is stopped too: the runtime kills it once it has a process.
+      signalStop(pod, c, now, graceMs, env);
     } else {
       c.stage = 'done';
       c.ready = false;
@@ -149,6 +185,59 @@ export function beginStop(pod: PodRec, now: number, graceMs: number): void {
     }
   }
   refresh(pod, now);
+}
+
+/** A failed liveness or startup probe: stop this container; it restarts unless restartPolicy is Never. */
+export function killContainer(pod: PodRec, c: ContainerRec, now: number, graceMs: number, env: NodeEnv): void {
+  if (c.stage !== 'running') return;
+  c.killed = true;
+  signalStop(pod, c, now, graceMs, env);
+  refresh(pod, now);
+}
+
+function signalStop(pod: PodRec, c: ContainerRec, now: number, graceMs: number, env: NodeEnv | undefined): void {
+  c.stage = 'stopping';
+  c.ready = false;
+  if (c.probes) disarmProbes(c.probes);
+  if (env?.live) {
+    c.due = Infinity;
+    env.live.stop(pod, c, now, graceMs);
+    return;
+  }
+  const b = containerBehaviour(pod.sim, c.name);
+  const stopMs = b.ignoreSigterm ? Infinity : draw(b.stopMs, seedOf(pod.name, c.name, c.restarts, 'stop'));
+  c.stopCode = stopMs < graceMs ? 0 : 137;
+  c.due = now + Math.min(stopMs, graceMs);
+}
+
+/** Live runtime: the container's process runs since `t`. */
+export function containerStarted(pod: PodRec, c: ContainerRec, t: number): void {
+  if (c.stage !== 'starting') return;
+  run(pod, c, t, true);
+  refresh(pod, t);
+}
+
+/** Live runtime: the container's process ended at `t` (or never started: reason StartError). */
+export function containerExited(pod: PodRec, c: ContainerRec, t: number, exitCode: number, reason: string, env: NodeEnv, message?: string): void {
+  if (c.stage === 'starting') c.startedAt = t;
+  else if (c.stage !== 'running' && c.stage !== 'stopping') return;
+  exit(pod, c, t, exitCode, env, reason, message);
+  refresh(pod, t);
+}
+
+/** Readiness changed by a probe. */
+export function setReady(pod: PodRec, c: ContainerRec, ready: boolean, t: number): void {
+  if (c.stage !== 'running' || c.ready === ready) return;
+  c.ready = ready;
+  refresh(pod, t);
+}
+
+/** The startup probe passed; without a readiness probe the container is ready now. */
+export function setStarted(pod: PodRec, c: ContainerRec, t: number): void {
+  if (c.stage !== 'running') return;
+  c.started = true;
+  if (!c.probes?.readiness) c.ready = true;
+  refresh(pod, t);
 }
 
 function pull(pod: PodRec, c: ContainerRec, t: number, env: NodeEnv): void {
@@ -162,36 +251,51 @@ function startRegular(pod: PodRec, t: number, env: NodeEnv): void {
   for (let i = pod.initCount; i < pod.containers.length; i++) pull(pod, pod.containers[i]!, t, env);
 }
 
-function startContainer(pod: PodRec, c: ContainerRec, t: number): void {
-  const b = containerBehaviour(pod.sim, c.name);
+function startContainer(pod: PodRec, c: ContainerRec, t: number, env: NodeEnv): void {
   c.stage = 'starting';
+  if (env.live) {
+    c.due = Infinity;
+    env.live.start(pod, c, t);
+    return;
+  }
+  const b = containerBehaviour(pod.sim, c.name);
   c.due = t + draw(b.startMs, seedOf(pod.name, c.name, c.restarts, 'start'));
 }
 
-function run(pod: PodRec, c: ContainerRec, t: number): void {
+function run(pod: PodRec, c: ContainerRec, t: number, live: boolean): void {
   const b = containerBehaviour(pod.sim, c.name);
   c.stage = 'running';
   c.startedAt = t;
   c.ready = false;
+  c.killed = false;
+  c.started = !c.probes?.startup;
+  if (c.probes) armProbes(c.probes, t);
   if (c.init) {
     c.readyAt = Infinity;
-    c.exitAt = t + draw(b.initRunMs, seedOf(pod.name, c.name, c.restarts, 'run'));
+    c.exitAt = live ? Infinity : t + draw(b.initRunMs, seedOf(pod.name, c.name, c.restarts, 'run'));
   } else {
-    c.readyAt = t + draw(b.readyDelayMs, seedOf(pod.name, c.name, c.restarts, 'ready'));
-    c.exitAt = b.exitAfterMs === undefined ? Infinity : t + draw(b.exitAfterMs, seedOf(pod.name, c.name, c.restarts, 'exit'));
+    // With a readiness or startup probe the prober decides when the container is ready.
+    c.readyAt = c.probes?.readiness || !c.started ? Infinity : live ? t : t + draw(b.readyDelayMs, seedOf(pod.name, c.name, c.restarts, 'ready'));
+    c.exitAt = live || b.exitAfterMs === undefined ? Infinity : t + draw(b.exitAfterMs, seedOf(pod.name, c.name, c.restarts, 'exit'));
   }
   c.due = Math.min(c.readyAt, c.exitAt);
 }
 
-function exit(pod: PodRec, c: ContainerRec, t: number, exitCode: number, env: NodeEnv): void {
-  c.term = { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: c.startedAt, finishedAt: t, run: c.restarts };
+function exit(pod: PodRec, c: ContainerRec, t: number, exitCode: number, env: NodeEnv, reason?: string, message?: string): void {
+  const term: Terminated = { exitCode, reason: reason ?? (exitCode === 0 ? 'Completed' : 'Error'), startedAt: c.startedAt, finishedAt: t, run: c.restarts };
+  c.term = message ? { ...term, message } : term;
   c.ready = false;
+  if (c.probes) disarmProbes(c.probes);
   if (pod.deleting) {
     c.stage = 'done';
     c.due = Infinity;
     return;
   }
-  const restart = pod.restartPolicy === 'Always' ? !c.init || exitCode !== 0 : pod.restartPolicy === 'OnFailure' ? exitCode !== 0 : false;
+  const killed = c.killed;
+  c.killed = false;
+  const restart = killed
+    ? pod.restartPolicy !== 'Never'
+    : pod.restartPolicy === 'Always' ? !c.init || exitCode !== 0 : pod.restartPolicy === 'OnFailure' ? exitCode !== 0 : false;
   if (!restart) {
     c.stage = 'done';
     c.due = Infinity;
@@ -211,15 +315,16 @@ function exit(pod: PodRec, c: ContainerRec, t: number, exitCode: number, env: No
 function step(pod: PodRec, c: ContainerRec, t: number, env: NodeEnv): void {
   switch (c.stage) {
     case 'pulling':
-      startContainer(pod, c, t);
+      startContainer(pod, c, t, env);
       return;
     case 'starting':
-      run(pod, c, t);
+      run(pod, c, t, false);
       return;
     case 'running':
       if (t >= c.exitAt) {
         const b = containerBehaviour(pod.sim, c.name);
-        exit(pod, c, t, c.init ? 0 : b.exitCode ?? 0, env);
+        const oom = !c.init && b.oomKilled === true;
+        exit(pod, c, t, oom ? 137 : c.init ? 0 : b.exitCode ?? 0, env, oom ? 'OOMKilled' : undefined);
       } else {
         c.ready = true;
         c.due = c.exitAt;
@@ -230,7 +335,7 @@ function step(pod: PodRec, c: ContainerRec, t: number, env: NodeEnv): void {
       c.last = c.term;
       c.term = null;
       c.restarts++;
-      startContainer(pod, c, t);
+      startContainer(pod, c, t, env);
       return;
     case 'stopping':
       exit(pod, c, t, c.stopCode, env);
@@ -256,6 +361,11 @@ function refresh(pod: PodRec, t: number): void {
     pod.notReadySince = t;
   }
   if (pod.deleting && pod.containers.every((c) => c.stage === 'done')) pod.stopped = true;
+}
+
+/** The run before the current one as the status shows it (lastState): while backing off, the run that just ended. */
+export function lastTerminated(c: ContainerRec): Terminated | null {
+  return c.stage === 'backoff' ? c.term : c.last;
 }
 
 export type PodPhaseValue = 'Pending' | 'Running' | 'Succeeded' | 'Failed';

@@ -8,7 +8,7 @@
  */
 import type { ContainerState, ContainerStatus, PodCondition, PodStatus } from '../../lib/api/types/pod.js';
 import { intToIp } from '../../lib/net/ipv4.js';
-import { BACKOFF_INITIAL_MS, podPhase, type ContainerRec, type PodRec, type Terminated } from './pod-state.js';
+import { BACKOFF_INITIAL_MS, lastTerminated, podPhase, type ContainerRec, type PodRec, type Terminated } from './pod-state.js';
 import { hex64 } from './sim.js';
 
 export const RUNTIME_SCHEME = 'berth-sim';
@@ -23,23 +23,24 @@ export function imageIdOf(image: string): string {
   return `${repo}@sha256:${hex64(repo)}`;
 }
 
-function containerId(pod: PodRec, c: ContainerRec, run: number): string {
-  return `${RUNTIME_SCHEME}://${hex64(pod.uid, c.name, run)}`;
+/** containerIDs: `<runtime scheme>://<64 hex>` (`berth-sim://…`, `berth-process://…`). */
+function containerId(scheme: string, pod: PodRec, c: ContainerRec, run: number): string {
+  return `${scheme}://${hex64(pod.uid, c.name, run)}`;
 }
 
-function terminated(pod: PodRec, c: ContainerRec, t: Terminated): ContainerState {
-  return {
-    terminated: { exitCode: t.exitCode, reason: t.reason, startedAt: kubeTime(t.startedAt), finishedAt: kubeTime(t.finishedAt), containerID: containerId(pod, c, t.run) },
-  };
+function terminated(scheme: string, pod: PodRec, c: ContainerRec, t: Terminated): ContainerState {
+  const state: NonNullable<ContainerState['terminated']> = { exitCode: t.exitCode, reason: t.reason, startedAt: kubeTime(t.startedAt), finishedAt: kubeTime(t.finishedAt), containerID: containerId(scheme, pod, c, t.run) };
+  if (t.message) state.message = t.message;
+  return { terminated: state };
 }
 
-function state(pod: PodRec, c: ContainerRec, index: number): ContainerState {
+function state(scheme: string, pod: PodRec, c: ContainerRec, index: number): ContainerState {
   switch (c.stage) {
     case 'running':
     case 'stopping':
       return { running: { startedAt: kubeTime(c.startedAt) } };
     case 'done':
-      return c.term ? terminated(pod, c, c.term) : { waiting: { reason: 'ContainerCreating' } };
+      return c.term ? terminated(scheme, pod, c, c.term) : { waiting: { reason: 'ContainerCreating' } };
     case 'backoff': {
       const name = `${pod.name}_${pod.namespace}(${pod.uid})`;
       return { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.round((c.backoffMs || BACKOFF_INITIAL_MS) / 1000)}s restarting failed container=${c.name} pod=${name}` } };
@@ -62,20 +63,20 @@ function waitingBeforeStart(pod: PodRec, c: ContainerRec, index: number): string
   return pod.initIndex < pod.initCount ? 'PodInitializing' : 'ContainerCreating';
 }
 
-function containerStatus(pod: PodRec, c: ContainerRec, index: number): ContainerStatus {
+function containerStatus(scheme: string, pod: PodRec, c: ContainerRec, index: number): ContainerStatus {
   const running = c.stage === 'running' || c.stage === 'stopping';
   const started = c.stage !== 'pulling' && !(c.stage === 'starting' && c.restarts === 0) && !(c.stage === 'done' && !c.term);
   const s: ContainerStatus = {
     name: c.name,
-    state: state(pod, c, index),
-    lastState: c.last ? terminated(pod, c, c.last) : {},
+    state: state(scheme, pod, c, index),
+    lastState: lastTerminated(c) ? terminated(scheme, pod, c, lastTerminated(c)!) : {},
     ready: c.ready,
     restartCount: c.restarts,
     image: c.image,
     imageID: started ? imageIdOf(c.image) : '',
-    started: running,
+    started: running && c.started,
   };
-  const id = running ? containerId(pod, c, c.restarts) : c.term ? containerId(pod, c, c.term.run) : c.last ? containerId(pod, c, c.last.run) : undefined;
+  const id = running ? containerId(scheme, pod, c, c.restarts) : c.term ? containerId(scheme, pod, c, c.term.run) : c.last ? containerId(scheme, pod, c, c.last.run) : undefined;
   if (id) s.containerID = id;
   return s;
 }
@@ -92,7 +93,7 @@ function condition(type: string, ok: boolean, since: number, reason?: string, me
  * (written by the scheduler's binding), kept so that a merge patch that
  * replaces the conditions list does not lose it.
  */
-export function podStatus(pod: PodRec, hostIP: string, scheduled: PodCondition | undefined): PodStatus {
+export function podStatus(pod: PodRec, hostIP: string, scheduled: PodCondition | undefined, scheme = RUNTIME_SCHEME): PodStatus {
   const init = pod.containers.slice(0, pod.initCount);
   const regular = pod.containers.slice(pod.initCount);
   const initialized = pod.initIndex >= pod.initCount;
@@ -113,9 +114,9 @@ export function podStatus(pod: PodRec, hostIP: string, scheduled: PodCondition |
     hostIP,
     hostIPs: [{ ip: hostIP }],
     startTime: kubeTime(pod.startTime),
-    containerStatuses: regular.map((c, i) => containerStatus(pod, c, pod.initCount + i)),
+    containerStatuses: regular.map((c, i) => containerStatus(scheme, pod, c, pod.initCount + i)),
   };
-  if (init.length > 0) status.initContainerStatuses = init.map((c, i) => containerStatus(pod, c, i));
+  if (init.length > 0) status.initContainerStatuses = init.map((c, i) => containerStatus(scheme, pod, c, i));
   if (pod.ip) {
     const ip = intToIp(pod.ip);
     status.podIP = ip;

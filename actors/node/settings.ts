@@ -1,4 +1,5 @@
 /** A kubelet's settings: its arguments with every default written out. */
+import { join } from 'node:path';
 import type { Taint } from '../../lib/api/types/core.js';
 import type { ResourceList } from '../../lib/api/types/pod.js';
 import { defaultPodCidr, nodeInternalIp, parsePodCidr, type Cidr } from './ipam.js';
@@ -7,7 +8,16 @@ import type { SimConfig } from './sim.js';
 
 export interface NodeSettings {
   readonly name: string;
-  readonly runtime: 'berth-sim';
+  readonly runtime: 'berth-sim' | 'berth-process';
+  /** The process runtime's directory (log files, pid files); '' for the simulated runtime. */
+  readonly dataDir: string;
+  /** Container log rotation (the kubelet's containerLogMaxSize, containerLogMaxFiles). */
+  readonly logMaxBytes: number;
+  readonly logMaxFiles: number;
+  /** The cluster DNS (host:port) process containers get as BERTH_DNS. */
+  readonly dns?: string;
+  /** The kubelet endpoint's port, once it listens (process nodes). */
+  readonly kubeletPort?: number;
   readonly internalIP: string;
   readonly podCIDR: string;
   readonly cidr: Cidr;
@@ -30,9 +40,15 @@ export function nodeSettings(name: string, args: KubeletArgs = {}): NodeSettings
   const cidr = parsePodCidr(podCIDR);
   if (!cidr.ok) throw new TypeError(`node ${name}: ${cidr.error}`);
   const capacity = args.capacity ?? DEFAULT_CAPACITY;
+  const processRuntime = args.runtime === 'process';
+  if (processRuntime && !args.dataDir) throw new TypeError(`node ${name}: the process runtime needs a dataDir (its log and pid files)`);
   return {
     name,
-    runtime: 'berth-sim',
+    runtime: processRuntime ? 'berth-process' : 'berth-sim',
+    dataDir: processRuntime ? join(args.dataDir!, name) : '',
+    logMaxBytes: args.logMaxBytes ?? 10 * 1024 * 1024,
+    logMaxFiles: args.logMaxFiles ?? 5,
+    ...(args.dns ? { dns: args.dns } : {}),
     internalIP: nodeInternalIp(index),
     podCIDR,
     cidr: cidr.value,

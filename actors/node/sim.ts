@@ -5,8 +5,16 @@
  * repeats exactly. Pure functions; no OS resources.
  */
 
-/** Milliseconds: fixed, uniform in [min, max], or exponential with a mean. */
-export type Latency = number | { readonly min: number; readonly max: number } | { readonly mean: number };
+/**
+ * Milliseconds: fixed, uniform in [min, max], exponential with a mean, normal
+ * (mean, stddev; truncated at 0) or lognormal (median, sigma of the log).
+ */
+export type Latency =
+  | number
+  | { readonly min: number; readonly max: number }
+  | { readonly mean: number }
+  | { readonly mean: number; readonly stddev: number }
+  | { readonly median: number; readonly sigma: number };
 
 export interface SimBehaviour {
   /** Image pull, when the image is not on the node yet. Default 0. */
@@ -25,6 +33,24 @@ export interface SimBehaviour {
   readonly stopMs?: Latency;
   /** The container ignores SIGTERM: killed at the end of the grace period (exit 137). */
   readonly ignoreSigterm?: boolean;
+  /** The exit after exitAfterMs is an OOM kill: exit code 137, reason OOMKilled. */
+  readonly oomKilled?: boolean;
+  /** Outcomes of the probes the container declares (an undeclared probe never runs). */
+  readonly probes?: {
+    readonly startup?: SimProbe;
+    readonly liveness?: SimProbe;
+    readonly readiness?: SimProbe;
+  };
+}
+
+/**
+ * A simulated probe's outcome by time since the container started: failing
+ * before passAfterMs (default: readyDelayMs for readiness, 0 for the
+ * others), passing until failAfterMs (default: never fails again).
+ */
+export interface SimProbe {
+  readonly passAfterMs?: Latency;
+  readonly failAfterMs?: Latency;
 }
 
 /** A pool's or a pod's behaviour, with per-container overrides by container name. */
@@ -63,6 +89,8 @@ export function draw(lat: Latency | undefined, seed: number): number {
   if (lat === undefined) return 0;
   if (typeof lat === 'number') return Math.max(0, lat);
   const u = unit(seed);
+  if ('median' in lat) return Math.round(lat.median * Math.exp(lat.sigma * gaussian(u, seed)));
+  if ('stddev' in lat) return Math.max(0, Math.round(lat.mean + lat.stddev * gaussian(u, seed)));
   if ('mean' in lat) return Math.round(-lat.mean * Math.log(1 - u));
   return Math.round(lat.min + (lat.max - lat.min) * u);
 }
@@ -76,6 +104,12 @@ export function seedOf(...parts: readonly (string | number)[]): number {
     h = Math.imul(h ^ 47, 16777619);
   }
   return h >>> 0;
+}
+
+/** A standard normal draw (Box-Muller) from `u` and a second uniform derived from the seed. */
+function gaussian(u: number, seed: number): number {
+  const v = unit(seed ^ 0x9e3779b9);
+  return Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * v);
 }
 
 /** One step of mulberry32: a uniform number in [0, 1). */

@@ -1,16 +1,25 @@
 /**
  * `berth up`: a durable control plane (store on LMDB, api-server,
- * controller-manager, scheduler) that the real kubectl drives. Nodes join
- * it as their issue lands (until then a Node object created with kubectl
- * is enough for the scheduler to bind pods to it). State lives in the data directory and survives restarts.
+ * controller-manager, scheduler) that the real kubectl drives, and
+ * `--nodes N` kubelets on one host thread, simulated or running real
+ * processes (`--runtime process`; their logs and pid files under
+ * `<data>/nodes/<node>`). State lives in the data directory and survives
+ * restarts; the processes of process nodes stop with `berth up`.
  */
+import { createSocket } from 'node:dgram';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { resolve, join } from 'node:path';
 import { apiServerChildSpec } from '../../actors/api-server/spec.js';
 import { controllerManagerChildSpec } from '../../actors/controller-manager/spec.js';
+import { dnsChildSpec } from '../../actors/dns/spec.js';
+import { kubeProxyChildSpec } from '../../actors/kube-proxy/spec.js';
+import { killPidFileProcesses } from '../../actors/node/runtime/process.js';
+import { nodeGroupSpec } from '../../actors/node/spec.js';
 import { schedulerChildSpec } from '../../actors/scheduler/spec.js';
 import { storeChildSpec } from '../../actors/store/spec.js';
 import { Supervisor } from '../actor/supervisor.js';
+import type { ChildSpec } from '../actor/supervision.js';
 import type { Message } from '../actor/types.js';
 
 export interface UpOptions {
@@ -18,18 +27,23 @@ export interface UpOptions {
   readonly port: number;
   readonly bind: string;
   readonly tokenFile?: string;
+  /** Kubelets to run (default 0: bring your own Nodes). */
+  readonly nodes?: number;
+  readonly runtime?: 'simulated' | 'process';
 }
 
 export async function runUp(options: UpOptions): Promise<void> {
   const dataDir = resolve(options.data);
   mkdirSync(dataDir, { recursive: true });
   const tokens = options.tokenFile ? readTokens(options.tokenFile) : undefined;
+  const dnsPort = (options.nodes ?? 0) > 0 ? await freeDnsPort() : 0;
   const sup = await Supervisor.start({
     children: [
       storeChildSpec({ path: join(dataDir, 'store') }),
       apiServerChildSpec({ host: options.bind, port: options.port, tokens }),
       controllerManagerChildSpec(),
       schedulerChildSpec(),
+      ...upNodes(options, dataDir, dnsPort),
     ],
     logLevel: 'warn',
   });
@@ -38,6 +52,7 @@ export async function runUp(options: UpOptions): Promise<void> {
   writeFileSync(kubeconfig, kubeconfigText(url, tokens?.[0]), { mode: 0o600 });
   console.log(`berth control plane serving on ${url} (data in ${dataDir})`);
   console.log(`export KUBECONFIG=${kubeconfig}`);
+  if (dnsPort) console.log(`${options.nodes} ${options.runtime ?? 'simulated'} node(s); cluster DNS on 127.0.0.1:${dnsPort} (process containers get BERTH_DNS)`);
   console.log('Ctrl-C stops it; the next `berth up` with the same --data resumes with its state.');
   sup.on('escalated', (err: Error) => {
     console.error(`berth: the control plane failed: ${err.message}`);
@@ -48,12 +63,65 @@ export async function runUp(options: UpOptions): Promise<void> {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       console.log('stopping...');
-      void sup.stop().then(done);
+      void sup.stop().then(() => {
+        killNodeLeftovers(dataDir, options);
+        done();
+      });
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
-    void sup.done.then(() => done());
+    void sup.done.then(() => {
+      // Stopped or escalated: the nodes maybe without their shutdown.
+      killNodeLeftovers(dataDir, options);
+      done();
+    });
   });
+}
+
+/**
+ * The nodes, and what serves their pods: kube-proxy (real listeners on the
+ * ClusterIPs for process nodes, the routing table only for simulated ones)
+ * and the cluster DNS, whose address process containers get as BERTH_DNS.
+ */
+/** After the nodes stopped: any container process a node could not kill itself (its thread was terminated) goes too. */
+function killNodeLeftovers(dataDir: string, options: UpOptions): void {
+  if ((options.nodes ?? 0) === 0 || options.runtime !== 'process') return;
+  for (let i = 1; i <= options.nodes!; i++) killPidFileProcesses(join(dataDir, 'nodes', `node-${i}`, 'pids'));
+}
+
+function upNodes(options: UpOptions, dataDir: string, dnsPort: number): ChildSpec[] {
+  const n = options.nodes ?? 0;
+  if (n === 0) return [];
+  const names = Array.from({ length: n }, (_, i) => `node-${i + 1}`);
+  const runtime = options.runtime ?? 'simulated';
+  const dns = `127.0.0.1:${dnsPort}`;
+  return [
+    kubeProxyChildSpec({ sockets: runtime === 'process' }),
+    dnsChildSpec({ port: dnsPort }),
+    // Process nodes kill their containers' processes when they stop (actors/node/runtime/process.ts).
+    nodeGroupSpec(names, { runtime, dns, ...(runtime === 'process' ? { dataDir: join(dataDir, 'nodes') } : {}) }),
+  ];
+}
+
+/** A port free for both UDP and TCP on 127.0.0.1 (the DNS serves both), fixed before the nodes that are told it start. */
+async function freeDnsPort(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const srv = createServer();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as { port: number }).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    const udpFree = await new Promise<boolean>((resolve) => {
+      const sock = createSocket('udp4');
+      sock.once('error', () => resolve(false));
+      sock.bind(port, '127.0.0.1', () => sock.close(() => resolve(true)));
+    });
+    if (udpFree) return port;
+  }
+  throw new Error('no port free for both UDP and TCP on 127.0.0.1 for the cluster DNS');
 }
 
 function readTokens(file: string): string[] {

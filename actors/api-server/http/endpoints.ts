@@ -86,6 +86,7 @@ export function serveNonResource(r: Exclude<Route, { kind: 'resource' }>, c: End
       // JSON here would break newer kubectls (they parse v2 as protobuf only).
       if (!(c.accept ?? '').includes('protobuf')) return notFoundReply();
       return { code: 200, contentType: 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf', data: '' };
+    case 'explain': // answered asynchronously by berth-routes.ts
     case 'not-found':
       return notFoundReply();
     default: {

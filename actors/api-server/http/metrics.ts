@@ -1,7 +1,8 @@
 /**
  * /metrics in the Prometheus text format, written by hand: request counts
  * by verb, resource and code, request latency histograms by verb and
- * resource, and the number of open watches by resource. Names follow the
+ * resource, the number of open watches by resource, the bytes waiting in
+ * watch clients' sockets and the slow watchers dropped. Names follow the
  * Kubernetes api-server's (apiserver_request_total, ...).
  */
 
@@ -23,6 +24,10 @@ export class Metrics {
   private readonly watches = new Map<string, number>();
   private watchesTotal = 0;
   private rejected = new Map<string, number>();
+  private readonly dropped = new Map<string, number>();
+
+  /** `watchBuffered` is read at render time: bytes written to watch clients and not yet taken by their sockets. */
+  constructor(private readonly watchBuffered: () => number = () => 0) {}
 
   observe(verb: string, resource: string, code: number, seconds: number): void {
     const k = `${verb}\u0000${resource}\u0000${code}`;
@@ -42,6 +47,10 @@ export class Metrics {
 
   watchClosed(resource: string): void {
     this.watches.set(resource, Math.max(0, (this.watches.get(resource) ?? 0) - 1));
+  }
+
+  watchDropped(resource: string): void {
+    this.dropped.set(resource, (this.dropped.get(resource) ?? 0) + 1);
   }
 
   rejectedRequest(reason: string): void {
@@ -72,6 +81,12 @@ export class Metrics {
     out.push('# HELP apiserver_watch_requests_total Watches opened since start.');
     out.push('# TYPE apiserver_watch_requests_total counter');
     out.push(`apiserver_watch_requests_total ${this.watchesTotal}`);
+    out.push('# HELP berth_watch_buffered_bytes Bytes written to watch clients and not yet taken by their sockets.');
+    out.push('# TYPE berth_watch_buffered_bytes gauge');
+    out.push(`berth_watch_buffered_bytes ${this.watchBuffered()}`);
+    out.push('# HELP berth_watch_dropped_total Watches dropped because the client fell too far behind, by resource.');
+    out.push('# TYPE berth_watch_dropped_total counter');
+    for (const [resource, n] of this.dropped) out.push(`berth_watch_dropped_total{resource="${label(resource)}"} ${n}`);
     out.push('# HELP apiserver_rejected_requests_total Requests rejected before handling, by reason.');
     out.push('# TYPE apiserver_rejected_requests_total counter');
     for (const [reason, n] of this.rejected) out.push(`apiserver_rejected_requests_total{reason="${reason}"} ${n}`);

@@ -25,6 +25,8 @@ export type Route =
   | { readonly kind: 'version' }
   | { readonly kind: 'health'; readonly check: string }
   | { readonly kind: 'metrics' }
+  /** /apis/berth.dev/v1/explain/namespaces/NS/pods/NAME: the scheduler's explanation (berth-routes.ts). */
+  | { readonly kind: 'explain'; readonly namespace: string; readonly name: string }
   | { readonly kind: 'openapi-v3'; readonly path: string }
   | { readonly kind: 'openapi-v2' }
   | { readonly kind: 'not-found' };
@@ -41,6 +43,9 @@ export function route(pathname: string): Route {
       return resourcePath('', rest[0]!, rest.slice(1));
     case 'apis':
       if (rest.length === 0) return { kind: 'apis' };
+      if (rest[0] === 'berth.dev' && rest[1] === 'v1' && rest[2] === 'explain') {
+        return rest.length === 7 && rest[3] === 'namespaces' && rest[5] === 'pods' ? { kind: 'explain', namespace: rest[4]!, name: rest[6]! } : { kind: 'not-found' };
+      }
       if (rest.length === 1) return { kind: 'group', group: rest[0]! };
       if (rest.length === 2) return { kind: 'groupVersion', group: rest[0]!, version: rest[1]! };
       return resourcePath(rest[0]!, rest[1]!, rest.slice(2));

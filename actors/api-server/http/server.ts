@@ -9,19 +9,20 @@ import { readFileSync } from 'node:fs';
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { resourceFor } from '../../../lib/api/resources/index.js';
-import { requestEntityTooLarge, tooManyRequests, unauthorized, isStatus } from '../../../lib/api/status.js';
+import { badRequest, requestEntityTooLarge, tooManyRequests, unauthorized, isStatus } from '../../../lib/api/status.js';
 import type { Status } from '../../../lib/api/types/meta.js';
 import type { ServerContext } from '../context.js';
 import { handle } from '../handlers.js';
 import type { ApiQuery, ApiRequest, ApiVerb, PatchType } from '../messages.js';
-import type { WatchHandle } from '../watch.js';
 import { decodeBody, encode, maybeTable, patchTypeOf, responseShape } from './codec.js';
 import { serveNonResource, type Reply } from './endpoints.js';
+import { serveLogs } from './log-stream.js';
+import { explainReply, metricsReply, type Ask } from './berth-routes.js';
 import { Metrics } from './metrics.js';
 import { route, type ResourcePath } from './router.js';
-import { serveWatch } from './watch-stream.js';
+import { serveWatch, type OpenStream } from './watch-stream.js';
 
 export interface HttpOptions {
   readonly host: string;
@@ -31,7 +32,11 @@ export interface HttpOptions {
   readonly tlsKeyFile?: string;
   readonly maxBodyBytes: number;
   readonly maxInFlight: number;
+  /** A watch client with more than this waiting unread is dropped (410) and must list again. */
+  readonly maxWatchBufferBytes: number;
   readonly isReady: () => boolean;
+  /** Requests to other actors: /metrics asks the supervisor for every actor's stats, explain asks the scheduler. */
+  readonly ask?: Ask;
 }
 
 const QUERY_KEYS: readonly (keyof ApiQuery)[] = [
@@ -59,10 +64,11 @@ const QUERY_KEYS: readonly (keyof ApiQuery)[] = [
 const PUBLIC = new Set(['health', 'version']);
 
 export class HttpFrontEnd {
-  readonly metrics = new Metrics();
+  readonly metrics = new Metrics(() => this.watchBufferedBytes());
   private server: Server | null = null;
   private inFlight = 0;
-  private readonly watches = new Set<WatchHandle>();
+  private readonly watches = new Set<OpenStream>();
+  /** SHA-256 of each token: equal lengths, so comparing leaks neither a token's length nor where it differs. */
   private readonly tokens: Buffer[];
   private address = '';
 
@@ -70,7 +76,7 @@ export class HttpFrontEnd {
     private readonly ctx: ServerContext,
     private readonly opts: HttpOptions,
   ) {
-    this.tokens = opts.tokens.map((t) => Buffer.from(t));
+    this.tokens = opts.tokens.map(sha256);
     const loopback = opts.host === '127.0.0.1' || opts.host === 'localhost' || opts.host === '::1';
     if (!loopback && this.tokens.length === 0) throw new Error(`binding ${opts.host} requires bearer tokens (--token-file): refusing to serve the API unauthenticated`);
   }
@@ -97,7 +103,14 @@ export class HttpFrontEnd {
 
   /** A bookmark to every watch that asked for them. */
   bookmarkAll(): void {
-    for (const w of this.watches) if (w.bookmarks) w.bookmark();
+    for (const { handle } of this.watches) if (handle.bookmarks) handle.bookmark();
+  }
+
+  /** Bytes written to watch clients and not yet taken by their sockets, over all watches. */
+  watchBufferedBytes(): number {
+    let n = 0;
+    for (const w of this.watches) n += w.buffered();
+    return n;
   }
 
   get openWatches(): number {
@@ -108,7 +121,7 @@ export class HttpFrontEnd {
     const server = this.server;
     if (!server) return;
     this.server = null;
-    for (const w of this.watches) w.stop();
+    for (const w of this.watches) w.handle.stop();
     this.watches.clear();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
@@ -121,13 +134,20 @@ export class HttpFrontEnd {
     const h = req.headers.authorization ?? '';
     const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
     if (!m) return false;
-    const given = Buffer.from(m[1]!);
-    return this.tokens.some((t) => t.length === given.length && timingSafeEqual(t, given));
+    const given = sha256(m[1]!);
+    // Every token is compared (no early exit), so the time taken does not say which one matched.
+    let ok = false;
+    for (const t of this.tokens) ok = timingSafeEqual(t, given) || ok;
+    return ok;
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
-    const url = new URL(req.url ?? '/', 'http://berth.invalid');
+    const url = requestUrl(req.url);
+    if (!url) {
+      req.resume();
+      return this.status(res, badRequest(`invalid request URI: ${JSON.stringify((req.url ?? '').slice(0, 100))}`));
+    }
     const r = route(url.pathname);
     if (!this.authorized(req) && !PUBLIC.has(r.kind)) {
       this.metrics.rejectedRequest('unauthorized');
@@ -137,7 +157,10 @@ export class HttpFrontEnd {
     if (r.kind !== 'resource') {
       req.resume();
       if (req.method !== 'GET' && req.method !== 'HEAD') return this.status(res, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `the server does not allow this method on the requested resource`, reason: 'MethodNotAllowed', code: 405 });
-      const reply = serveNonResource(r, { accept: req.headers.accept, serverAddress: this.address, query: url.searchParams, ready: this.opts.isReady(), metrics: () => this.metrics.render() }, res);
+      const reply =
+        r.kind === 'metrics' ? await metricsReply(this.metrics.render(), this.opts.ask)
+        : r.kind === 'explain' ? await explainReply(r.namespace, r.name, this.opts.ask)
+        : serveNonResource(r, { accept: req.headers.accept, serverAddress: this.address, query: url.searchParams, ready: this.opts.isReady(), metrics: () => this.metrics.render() }, res);
       this.reply(res, reply);
       this.metrics.observe('GET', `/${r.kind}`, reply.code, (performance.now() - started) / 1000);
       return;
@@ -151,19 +174,28 @@ export class HttpFrontEnd {
     const metricResource = r.subresource ? `${r.resource}/${r.subresource}` : r.resource;
     const shape = responseShape(req.headers.accept, url.searchParams.get('includeObject') ?? undefined);
 
+    if (verb === 'get' && r.group === '' && r.resource === 'pods' && r.subresource === 'log' && r.name) {
+      req.resume();
+      const code = await serveLogs(this.ctx, r.namespace, r.name, url.searchParams, res);
+      this.metrics.observe('GET', metricResource, code, (performance.now() - started) / 1000);
+      return;
+    }
+
     if (verb === 'watch') {
       req.resume();
       const def = resourceFor(r.group, r.version, r.resource);
       if (!def || r.subresource || !def.verbs.includes('watch')) return this.status(res, notFoundStatus());
       const failure = serveWatch(this.ctx, def, def.namespaced ? r.namespace : undefined, query, shape, res, {
-        onOpen: (h) => {
-          this.watches.add(h);
+        maxBufferedBytes: this.opts.maxWatchBufferBytes,
+        onOpen: (w) => {
+          this.watches.add(w);
           this.metrics.watchOpened(metricResource);
         },
-        onClose: (h) => {
-          this.watches.delete(h);
-          this.metrics.watchClosed(metricResource);
+        onClose: (w) => {
+          // close() already let go of every watch; only count what was still open.
+          if (this.watches.delete(w)) this.metrics.watchClosed(metricResource);
         },
+        onDropped: () => this.metrics.watchDropped(metricResource),
       });
       if (failure) this.status(res, failure);
       this.metrics.observe('WATCH', metricResource, failure ? failure.code : 200, (performance.now() - started) / 1000);
@@ -268,6 +300,41 @@ export class HttpFrontEnd {
     res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(data) });
     res.end(data);
   }
+}
+
+/** The request target's path and query, parsed without resolving anything. */
+interface RequestTarget {
+  readonly pathname: string;
+  readonly searchParams: URLSearchParams;
+}
+
+/**
+ * The request target (origin form: /path?query), or null when it is not
+ * one. Not parsed with `new URL`, which resolves dot segments (so
+ * ".../configmaps/.." would address the namespace, and "%2e%2e" too) and
+ * reads "//x" as a host: a path with a "." or ".." segment, plain or
+ * percent-encoded, is refused; empty segments are left to the router,
+ * which skips them.
+ */
+function requestUrl(target: string | undefined): RequestTarget | null {
+  const raw = target ?? '/';
+  if (!raw.startsWith('/')) return null;
+  const q = raw.indexOf('?');
+  const pathname = q < 0 ? raw : raw.slice(0, q);
+  for (const seg of pathname.split('/')) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(seg);
+    } catch {
+      continue; // the router answers 404 for a segment that does not decode
+    }
+    if (decoded === '.' || decoded === '..') return null;
+  }
+  return { pathname, searchParams: new URLSearchParams(q < 0 ? '' : raw.slice(q + 1)) };
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
 }
 
 function notFoundStatus(): Status {
