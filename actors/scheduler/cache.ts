@@ -9,6 +9,7 @@
  */
 import type { Node, Taint } from '../../lib/api/types/core.js';
 import type { Selector } from '../../lib/api/selectors/index.js';
+import { bumpViews, oneNodePerDomain, viewOf, type DomainCounts } from './domain-counts.js';
 import { nodeAllocatable } from './resources.js';
 import { namespaceMatches, type CompiledTerm, type Labels, type NamespaceFilter, type PodInfo } from './pod-info.js';
 
@@ -41,6 +42,7 @@ export interface Counter {
   readonly selector: Selector;
   perNode: Int32Array;
   total: number;
+  readonly views: DomainCounts[];
 }
 
 export type TermKind = 'reqAffinity' | 'reqAnti' | 'prefAffinity' | 'prefAnti';
@@ -50,6 +52,7 @@ export interface TermGroup {
   readonly term: CompiledTerm;
   perNode: Int32Array;
   total: number;
+  readonly views: DomainCounts[];
 }
 
 export interface BoundPod {
@@ -100,6 +103,8 @@ export class NodeCache {
   podsWithTerms = 0;
   /** Bumped on every node add, change or delete: caches derived from Node objects compare it. */
   nodeEpoch = 0;
+  /** Bumped when a term group appears or goes. */
+  termEpoch = 0;
   private readonly free: number[] = [];
   private readonly listeners: CacheListener[] = [];
 
@@ -276,7 +281,11 @@ export class NodeCache {
       }
     }
     for (const c of this.counters.values()) {
-      if (namespaceMatches(c.namespaces, info.namespace) && c.selector.matches(info.labels)) { c.perNode[n] += d; c.total += d; }
+      if (namespaceMatches(c.namespaces, info.namespace) && c.selector.matches(info.labels)) {
+        c.perNode[n] += d;
+        c.total += d;
+        if (c.views.length > 0) bumpViews(c.views, n, d, this.nodeEpoch);
+      }
     }
     const terms = s.reqAffinity.length + s.reqAnti.length + s.prefAffinity.length + s.prefAnti.length;
     if (terms > 0) {
@@ -295,12 +304,14 @@ export class NodeCache {
       let g = this.termGroups.get(k);
       if (!g) {
         if (d < 0) continue;
-        g = { kind, term: t, perNode: new Int32Array(this.cap), total: 0 };
+        g = { kind, term: t, perNode: new Int32Array(this.cap), total: 0, views: [] };
         this.termGroups.set(k, g);
+        this.termEpoch++;
       }
       g.perNode[n] += d;
       g.total += d;
-      if (g.total === 0) this.termGroups.delete(k);
+      if (g.views.length > 0) bumpViews(g.views, n, d, this.nodeEpoch);
+      if (g.total === 0) { this.termGroups.delete(k); this.termEpoch++; }
     }
   }
 
@@ -325,13 +336,57 @@ export class NodeCache {
     const key = this.counterKey(namespaces, selector);
     let c = this.counters.get(key);
     if (!c) {
-      c = { namespaces, selector, perNode: new Int32Array(this.cap), total: 0 };
+      c = { namespaces, selector, perNode: new Int32Array(this.cap), total: 0, views: [] };
       for (const b of this.pods.values()) {
         if (namespaceMatches(namespaces, b.info.namespace) && selector.matches(b.info.labels)) { c.perNode[b.node]++; c.total++; }
       }
       this.counters.set(key, c);
     }
     return c;
+  }
+
+  /**
+   * `src`'s per-node count summed by `topo`'s domains over the live nodes
+   * (only those set in `mask`, when given; `maskKey` names the mask's content).
+   * Kept current incrementally from now on; rebuilt after a node change.
+   */
+  domainCounts(src: Counter | TermGroup, topo: Topology, mask?: Uint8Array, maskKey = ''): DomainCounts {
+    return viewOf(src.views, src.perNode, this.live, this.size, this.nodeEpoch, topo, mask, maskKey);
+  }
+
+  private readonly perNodeTopo = new Map<Topology, number>();
+
+  /** True when no domain of `topo` holds more than one live node (hostname, usually): its domain counts are per-node counts. */
+  perNodeTopology(topo: Topology): boolean {
+    const memo = this.perNodeTopo.get(topo);
+    if (memo !== undefined && memo >>> 1 === this.nodeEpoch) return (memo & 1) === 1;
+    const ok = oneNodePerDomain(topo, this.live, this.size);
+    this.perNodeTopo.set(topo, this.nodeEpoch * 2 + (ok ? 1 : 0));
+    return ok;
+  }
+
+  private readonly matching = new Map<string, { epoch: number; groups: TermGroup[] }>();
+
+  /** The term groups whose term selects `pod` (by namespace and labels), remembered until a group appears or goes. */
+  groupsSelecting(pod: PodInfo): readonly TermGroup[] {
+    if (this.termGroups.size === 0) return [];
+    const key = `${pod.namespace}\u0000${JSON.stringify(pod.labels)}`;
+    const hit = this.matching.get(key);
+    if (hit && hit.epoch === this.termEpoch) return hit.groups;
+    const groups: TermGroup[] = [];
+    for (const g of this.termGroups.values()) if (namespaceMatches(g.term.namespaces, pod.namespace) && g.term.selector.matches(pod.labels)) groups.push(g);
+    if (this.matching.size > 10_000) this.matching.clear();
+    this.matching.set(key, { epoch: this.termEpoch, groups });
+    return groups;
+  }
+
+  private readonly nsSets = new Map<string, ReadonlySet<string>>();
+
+  /** A one-namespace filter, shared. */
+  namespaceSet(ns: string): ReadonlySet<string> {
+    let s = this.nsSets.get(ns);
+    if (!s) { s = new Set([ns]); this.nsSets.set(ns, s); }
+    return s;
   }
 
   /** Live node slots in slot order. */

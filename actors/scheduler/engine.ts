@@ -11,14 +11,22 @@
  *   changed are re-scored. Every feasible node is still scored; the tree
  *   just remembers the scores of nodes that did not change.
  * Ties break by a seeded per-node rank, then by name (see cache.tieRank).
+ *
+ * Both caches are kept per node key, not per shape: the parts of the shape
+ * that static and node-scope plugins read (their `nodeKey`s). Workloads that
+ * differ only in what those plugins do not read (labels, images no node has,
+ * spread constraints, priority...) share one tree, so the cost of keeping
+ * trees current grows with the number of distinct requests/affinities, not
+ * with the number of workloads.
  */
-import type { CacheListener, NodeCache } from './cache.js';
+import type { CacheListener, NodeCache, Topology } from './cache.js';
 import {
   defaultNormalize, isFilter, isPreFilter, isScore, type AnyPlugin, type CycleContext, type FilterPlugin,
   type PreFilterPlugin, type Profile, type ScorePlugin, type Status,
 } from './framework.js';
-import { nodeMatchesRequired, type PodInfo } from './pod-info.js';
+import { nodeMatchesRequired, type PodInfo, type PodShape } from './pod-info.js';
 import { REGISTRY } from './plugins/registry.js';
+import { beats, ScoreTree } from './score-tree.js';
 
 export interface WeightedScore {
   readonly plugin: ScorePlugin & AnyPlugin;
@@ -37,13 +45,12 @@ class ShapeState {
   constantNormalizers = true;
   dynFilters: Filter[] = [];
   dynScores: WeightedScore[] = [];
-  treeValid = false;
-  leaves = new Float64Array(0);
-  tree = new Int32Array(0);
-  p = 0;
-  dirty = new Uint8Array(0);
-  dirtyList: number[] = [];
+  /** Node-local parts of cluster-scope filters (see FilterPlugin.nodeLocalReject), folded into the leaves. */
+  localRejects: ((n: number) => boolean)[] = [];
+  constructor(readonly tree: ScoreTree) {}
 }
+
+type StaticVerdicts = Pick<ShapeState, 'staticPass' | 'staticStatus' | 'staticScore' | 'affinity' | 'rawNormalizing' | 'constantNormalizers'>;
 
 export interface ScanResult {
   readonly feasible: Int32Array;
@@ -59,6 +66,7 @@ export interface Choice {
 }
 
 const MAX_SHAPES = 256;
+const NO_FILTERS: readonly Filter[] = [];
 
 export class Engine implements CacheListener {
   readonly plugins: AnyPlugin[] = [];
@@ -88,6 +96,7 @@ export class Engine implements CacheListener {
     }
     this.clusterFilters = this.filters.filter((f) => f.filterScope === 'cluster');
     this.clusterScores = this.scores.filter((s) => s.plugin.scoreScope === 'cluster');
+    this.cycle = { cache, pod: undefined as unknown as PodInfo, shape: undefined as unknown as PodShape, state: new Map() };
     cache.listen(this);
   }
 
@@ -100,29 +109,54 @@ export class Engine implements CacheListener {
     return { cache: this.cache, pod, shape: pod.shape, state: new Map() };
   }
 
+  private readonly nodeKeys = new WeakMap<PodShape, { epoch: number; key: string; staticKey: string }>();
+
+  /**
+   * The node key of a shape (see the file comment), and its static part (what
+   * static-scope plugins read: pods that differ only in requests share the
+   * per-node static verdicts). Remembered until a node changes (image
+   * locality reads the nodes' images).
+   */
+  nodeKeys_(shape: PodShape): { key: string; staticKey: string } {
+    const hit = this.nodeKeys.get(shape);
+    if (hit && hit.epoch === this.cache.nodeEpoch) return hit;
+    // The engine itself reads nodeSelector and required node affinity (the nodeAffinityPass mask).
+    let staticKey = JSON.stringify([shape.nodeSelector ?? null, shape.requiredNodeTerms ?? null]);
+    let key = staticKey;
+    for (const p of this.plugins) {
+      const isStatic = p.filterScope === 'static' || p.scoreScope === 'static';
+      const local = isStatic || p.filterScope === 'node' || p.scoreScope === 'node' || p.nodeLocalReject !== undefined;
+      const part = '\u0001' + (p.nodeKey ? p.nodeKey(shape, this.cache) : local ? shape.key : '');
+      key += part;
+      if (isStatic) staticKey += part;
+    }
+    const m = { epoch: this.cache.nodeEpoch, key, staticKey };
+    this.nodeKeys.set(shape, m);
+    return m;
+  }
+
+  nodeKey(shape: PodShape): string {
+    return this.nodeKeys_(shape).key;
+  }
+
   // ---- cache listener -------------------------------------------------------------
 
   nodeDirty(n: number): void {
-    for (const s of this.shapes.values()) {
-      if (!s.treeValid || s.dirty[n]) continue;
-      s.dirty[n] = 1;
-      s.dirtyList.push(n);
-      if (s.dirtyList.length > 4096) s.treeValid = false;
-    }
+    for (const s of this.shapes.values()) s.tree.markDirty(n);
   }
 
   nodesChanged(): void {
-    for (const s of this.shapes.values()) { s.valid = false; s.treeValid = false; }
+    for (const s of this.shapes.values()) { s.valid = false; s.tree.valid = false; }
   }
 
   // ---- per-shape static state -------------------------------------------------------
 
   shapeState(ctx: CycleContext): ShapeState {
-    const key = ctx.shape.key;
+    const key = this.nodeKey(ctx.shape);
     let s = this.shapes.get(key);
     if (!s) {
       if (this.shapes.size >= MAX_SHAPES) this.shapes.delete(this.shapes.keys().next().value!);
-      s = new ShapeState();
+      s = new ShapeState(new ScoreTree(this.cache));
       this.shapes.set(key, s);
     }
     if (!s.valid) this.buildStatic(s, ctx);
@@ -130,7 +164,35 @@ export class Engine implements CacheListener {
     return s;
   }
 
+  private readonly statics = new Map<string, { epoch: number; s: StaticVerdicts }>();
+
   private buildStatic(s: ShapeState, ctx: CycleContext): void {
+    const staticKey = this.nodeKeys_(ctx.shape).staticKey;
+    const shared = this.statics.get(staticKey);
+    if (shared && shared.epoch === this.cache.nodeEpoch) {
+      const o = shared.s;
+      s.staticPass = o.staticPass; s.staticStatus = o.staticStatus; s.staticScore = o.staticScore; s.affinity = o.affinity;
+      s.rawNormalizing = o.rawNormalizing; s.constantNormalizers = o.constantNormalizers;
+    } else {
+      this.buildStaticVerdicts(s, ctx);
+      if (this.statics.size >= MAX_SHAPES) this.statics.clear();
+      // Only the static arrays: an evicted shape's tree must not stay reachable from here.
+      const { staticPass, staticStatus, staticScore, affinity, rawNormalizing, constantNormalizers } = s;
+      this.statics.set(staticKey, { epoch: this.cache.nodeEpoch, s: { staticPass, staticStatus, staticScore, affinity, rawNormalizing, constantNormalizers } });
+    }
+    s.dynFilters = this.filters.filter((f) => f.filterScope === 'node' && f.filterRelevant(ctx));
+    s.dynScores = this.scores.filter((w) => w.plugin.scoreScope === 'node' && w.plugin.scoreRelevant(ctx));
+    s.localRejects = [];
+    for (const f of this.clusterFilters) {
+      const r = f.nodeLocalReject?.(ctx);
+      if (r) s.localRejects.push(r);
+    }
+    s.valid = true;
+    s.tree.valid = false;
+  }
+
+  /** Static filters and scores on every node (shared by the shapes with one static key; never written after). */
+  private buildStaticVerdicts(s: ShapeState, ctx: CycleContext): void {
     const c = this.cache;
     const cap = c.cap;
     s.staticPass = new Uint8Array(cap);
@@ -172,25 +234,19 @@ export class Engine implements CacheListener {
         s.rawNormalizing.push({ w, raw });
       }
     }
-    s.dynFilters = this.filters.filter((f) => f.filterScope === 'node' && f.filterRelevant(ctx));
-    s.dynScores = this.scores.filter((w) => w.plugin.scoreScope === 'node' && w.plugin.scoreRelevant(ctx));
-    s.valid = true;
-    s.treeValid = false;
   }
 
   // ---- choosing a node ---------------------------------------------------------------
 
-  /** True when `a` beats `b` at equal-or-better score: higher score, then lower seeded rank, then name. */
-  private wins(sa: number, a: number, sb: number, b: number): boolean {
-    if (sa !== sb) return sa > sb;
-    const ra = this.cache.rank[a]!;
-    const rb = this.cache.rank[b]!;
-    if (ra !== rb) return ra < rb;
-    return this.cache.names[a]! < this.cache.names[b]!;
-  }
+  /** The context of schedule(), reused from pod to pod (a Map per pod is most of the garbage of a cycle). */
+  private readonly cycle: { cache: NodeCache; pod: PodInfo; shape: PodShape; state: Map<string, unknown>; nodeAffinityPass?: Uint8Array };
 
   schedule(pod: PodInfo): Choice {
-    const ctx = this.context(pod);
+    const ctx = this.cycle;
+    ctx.pod = pod;
+    ctx.shape = pod.shape;
+    ctx.state.clear();
+    ctx.nodeAffinityPass = undefined;
     const s = this.shapeState(ctx);
     const cluster = this.treeEligible(ctx, s);
     if (cluster) {
@@ -209,7 +265,7 @@ export class Engine implements CacheListener {
    * sampling, score normalization that depends on the feasible set, or a
    * cluster-scope score that differs between nodes.
    */
-  treeEligible(ctx: CycleContext, s: ShapeState): Filter[] | undefined {
+  treeEligible(ctx: CycleContext, s: ShapeState): readonly Filter[] | undefined {
     if (this.profile.percentageOfNodesToScore !== undefined && this.profile.percentageOfNodesToScore < 100) return undefined;
     if (!s.constantNormalizers) return undefined;
     for (const w of this.clusterScores) {
@@ -218,99 +274,56 @@ export class Engine implements CacheListener {
       w.plugin.preScore?.(ctx, this.buf, 0);
       if (!w.plugin.constantScore(ctx)) return undefined;
     }
-    const out: Filter[] = [];
+    let out: Filter[] | undefined;
     for (const p of this.preFilters) {
       if (!p.filterRelevant?.(ctx)) continue;
       const r = p.preFilter(ctx);
       if (r === 'skip') continue;
       if (r) return undefined;
-      out.push(p as Filter);
+      (out ??= []).push(p as Filter);
     }
-    return out;
+    return out ?? NO_FILTERS;
   }
 
   private leaf(ctx: CycleContext, s: ShapeState, n: number): number {
     if (!this.cache.live[n] || !s.staticPass[n]) return -Infinity;
     for (const f of s.dynFilters) if (f.filter(ctx, n)) return -Infinity;
+    for (const r of s.localRejects) if (r(n)) return -Infinity;
     let v = s.staticScore[n]!;
     for (const w of s.dynScores) v += w.weight * w.plugin.score(ctx, n);
     return v;
   }
 
   private treeBest(ctx: CycleContext, s: ShapeState, cluster: readonly Filter[]): number {
-    const c = this.cache;
-    if (!s.treeValid || s.p < c.size) {
-      let p = 1;
-      while (p < c.size) p <<= 1;
-      s.p = p;
-      s.leaves = new Float64Array(p).fill(-Infinity);
-      s.tree = new Int32Array(2 * p);
-      s.dirty = new Uint8Array(p);
-      s.dirtyList = [];
-      for (let n = 0; n < c.size; n++) s.leaves[n] = this.leaf(ctx, s, n);
-      for (let i = 0; i < p; i++) s.tree[p + i] = i;
-      for (let k = p - 1; k >= 1; k--) s.tree[k] = this.better(s, s.tree[2 * k]!, s.tree[2 * k + 1]!);
-      s.treeValid = true;
-    } else if (s.dirtyList.length > 0) {
-      for (const n of s.dirtyList) {
-        s.dirty[n] = 0;
-        s.leaves[n] = this.leaf(ctx, s, n);
-        for (let k = (s.p + n) >> 1; k >= 1; k >>= 1) s.tree[k] = this.better(s, s.tree[2 * k]!, s.tree[2 * k + 1]!);
-      }
-      s.dirtyList.length = 0;
+    const t = s.tree;
+    t.refresh((n) => this.leaf(ctx, s, n), () => {
+      for (const f of cluster) { const part = f.partitionTopology?.(ctx); if (part) return part; }
+      return undefined;
+    });
+    const best = t.best();
+    if (best < 0 || cluster.length === 0) return best;
+    const passes = (n: number): boolean => this.passes(ctx, cluster, n);
+    const allowed = t.part && this.allowedDomains(ctx, t.part, cluster);
+    if (!allowed) return passes(best) ? best : t.search([1], passes);
+    const roots = t.rootsFor(allowed);
+    return roots.length === 0 ? -1 : t.search(roots, passes);
+  }
+
+  /** Per domain of `part`, 0 when some cluster filter rejects all its nodes; undefined when none judges by `part`. */
+  private allowedDomains(ctx: CycleContext, part: Topology, cluster: readonly Filter[]): Uint8Array | undefined {
+    let allowed: Uint8Array | undefined;
+    for (const f of cluster) {
+      const a = f.allowedDomains?.(ctx, part);
+      if (!a) continue;
+      if (!allowed) allowed = a.slice();
+      else for (let d = 0; d < allowed.length; d++) allowed[d] = allowed[d]! & a[d]!;
     }
-    const best = s.tree[1]!;
-    if (s.leaves[best] === -Infinity) return -1;
-    if (cluster.length === 0 || this.passes(ctx, cluster, best)) return best;
-    return this.search(ctx, s, cluster);
+    return allowed;
   }
 
   private passes(ctx: CycleContext, filters: readonly Filter[], n: number): boolean {
     for (const f of filters) if (f.filter(ctx, n)) return false;
     return true;
-  }
-
-  /** Best-first walk of the tournament tree: leaves come out in score order; the first that passes the cluster filters wins. */
-  private search(ctx: CycleContext, s: ShapeState, cluster: readonly Filter[]): number {
-    const heap: number[] = [1];
-    const key = (k: number) => s.tree[k]!;
-    const less = (a: number, b: number) => { const x = key(a); const y = key(b); return x !== y && this.better(s, x, y) === x; };
-    const push = (k: number) => {
-      heap.push(k);
-      for (let i = heap.length - 1; i > 0;) { const p = (i - 1) >> 1; if (!less(heap[i]!, heap[p]!)) break; [heap[i], heap[p]] = [heap[p]!, heap[i]!]; i = p; }
-    };
-    const pop = () => {
-      const top = heap[0]!;
-      const last = heap.pop()!;
-      if (heap.length > 0) {
-        heap[0] = last;
-        for (let i = 0; ;) {
-          const l = 2 * i + 1; const r = l + 1; let m = i;
-          if (l < heap.length && less(heap[l]!, heap[m]!)) m = l;
-          if (r < heap.length && less(heap[r]!, heap[m]!)) m = r;
-          if (m === i) break;
-          [heap[i], heap[m]] = [heap[m]!, heap[i]!]; i = m;
-        }
-      }
-      return top;
-    };
-    while (heap.length > 0) {
-      const k = pop();
-      const n = key(k);
-      if (s.leaves[n] === -Infinity) return -1;
-      if (k >= s.p) { if (this.passes(ctx, cluster, n)) return n; continue; }
-      push(2 * k);
-      push(2 * k + 1);
-    }
-    return -1;
-  }
-
-  private better(s: ShapeState, a: number, b: number): number {
-    const la = s.leaves[a]!;
-    const lb = s.leaves[b]!;
-    if (la !== lb) return la > lb ? a : b;
-    if (la === -Infinity) return a;
-    return this.wins(la, a, lb, b) ? a : b;
   }
 
   /** Filter every node (or, with percentageOfNodesToScore, until enough are feasible). */
@@ -389,7 +402,7 @@ export class Engine implements CacheListener {
     let bestScore = totals[0]!;
     for (let i = 1; i < scan.count; i++) {
       const n = scan.feasible[i]!;
-      if (this.wins(totals[i]!, n, bestScore, best)) { best = n; bestScore = totals[i]!; }
+      if (beats(this.cache, totals[i]!, n, bestScore, best)) { best = n; bestScore = totals[i]!; }
     }
     return best;
   }

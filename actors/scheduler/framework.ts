@@ -9,7 +9,7 @@
  * - `node`: also on the pods already on that node (changes when one is added or removed there);
  * - `cluster`: on pods anywhere (inter-pod affinity, topology spread).
  */
-import type { NodeCache } from './cache.js';
+import type { NodeCache, Topology } from './cache.js';
 import type { PodInfo, PodShape } from './pod-info.js';
 
 export const MAX_NODE_SCORE = 100;
@@ -49,6 +49,14 @@ export interface Plugin {
   readonly name: string;
   /** Events after which a pod this plugin rejected may fit. */
   readonly events: readonly ClusterEvent[];
+  /**
+   * The parts of the pod's shape that this plugin's static and node-scope
+   * verdicts and scores read (as text; '' when they read nothing). Pods whose
+   * shapes agree on every plugin's part share the engine's per-node cache and
+   * score tree, so this must cover everything those verdicts depend on. A
+   * plugin without it is keyed by the whole shape (always safe).
+   */
+  nodeKey?(shape: PodShape, cache: NodeCache): string;
 }
 
 export interface PreFilterPlugin extends Plugin {
@@ -61,6 +69,27 @@ export interface FilterPlugin extends Plugin {
   /** False when the plugin has nothing to check for this pod (lets the fast path skip it). */
   filterRelevant(ctx: Pick<CycleContext, 'cache' | 'pod' | 'shape'>): boolean;
   filter(ctx: CycleContext, n: number): Status | undefined;
+  /**
+   * For a cluster-scope filter: the part of its verdict that depends only on
+   * the pods on node n (anti-affinity over a topology with one node per
+   * domain), as a per-node rejection test, or undefined. Pods that share a
+   * node key must get the same test (so the plugin's nodeKey covers what it
+   * reads). The engine folds it into its per-node cached verdicts, which spares
+   * the search from visiting nodes it rejects; the full filter still runs.
+   */
+  nodeLocalReject?(ctx: CycleContext): ((n: number) => boolean) | undefined;
+  /**
+   * For a cluster-scope filter whose verdict is the same on every node of a
+   * domain (spread): the topology worth laying the engine's score tree out by
+   * for this pod (few domains), or undefined.
+   */
+  partitionTopology?(ctx: CycleContext): Topology | undefined;
+  /**
+   * After PreFilter: per domain of `topo`, 0 when this filter rejects every
+   * node of the domain (1 = it may pass), or undefined when it does not judge
+   * by `topo`'s domains.
+   */
+  allowedDomains?(ctx: CycleContext, topo: Topology): Uint8Array | undefined;
 }
 
 /** How raw scores become 0..100 over the feasible nodes. */

@@ -9,6 +9,7 @@ import { newRequirement, selectorFromLabelSelector, Selector, type Requirement }
 import type { Pod, PodAffinityTerm, NodeSelectorRequirement, NodeSelectorTerm, Toleration, TopologySpreadConstraint } from '../../lib/api/types/pod.js';
 import type { Taint } from '../../lib/api/types/core.js';
 import { podRequests } from './resources.js';
+import { hashShapeParts, sameShapeParts, sameValue } from './shape-key.js';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -45,6 +46,10 @@ export interface PodShape {
   readonly key: string;
   readonly namespace: string;
   readonly requests: ReadonlyMap<string, number>;
+  /** The same as a list, and cpu and memory alone: the per-node hot paths read these (no Map iterator per call). */
+  readonly requestList: readonly (readonly [string, number])[];
+  readonly cpuRequest: number;
+  readonly memoryRequest: number;
   readonly nonZeroCpu: number;
   readonly nonZeroMemory: number;
   readonly nodeName: string | undefined;
@@ -199,32 +204,63 @@ function compileSpread(c: TopologySpreadConstraint, labels: Labels): CompiledSpr
 }
 
 const shapes = new Map<string, PodShape>();
+/** Shapes by hash of their parts, each with the pod it was compiled from (see shape-key.ts). */
+const shapesByHash = new Map<number, { pod: Pod; namespace: string; priority: number; labels: unknown; shape: PodShape }[]>();
+const EMPTY_LABELS: Labels = Object.freeze({});
 
-/** A pod's priority: spec.priority, else the PriorityClass's value, else the global default, else 0. */
-export type PriorityResolver = (pod: Pod) => number;
-
-export function compilePod(pod: Pod, priorityOf: PriorityResolver, seq = 0): PodInfo {
+function newShape(h: number, pod: Pod, namespace: string, labels: Labels, priority: number, labelsPart: unknown): PodShape {
   const spec = pod.spec;
-  const namespace = pod.metadata.namespace ?? 'default';
-  const labels: Labels = pod.metadata.labels ?? {};
-  const priority = priorityOf(pod);
-  const hasLabelKeys = (spec?.topologySpreadConstraints ?? []).some((c) => c.matchLabelKeys?.length) ||
-    [spec?.affinity?.podAffinity, spec?.affinity?.podAntiAffinity].some((a) =>
-      [...(a?.requiredDuringSchedulingIgnoredDuringExecution ?? []), ...(a?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => w.podAffinityTerm)]
-        .some((t) => t.matchLabelKeys?.length || t.mismatchLabelKeys?.length));
   const key = JSON.stringify([
     namespace, priority, spec?.preemptionPolicy, spec?.nodeName, spec?.nodeSelector, spec?.affinity, spec?.tolerations, spec?.topologySpreadConstraints, spec?.overhead,
     (spec?.containers ?? []).map((c) => [c.image, c.resources?.requests, c.ports]),
     (spec?.initContainers ?? []).map((c) => [c.image, c.resources?.requests, c.ports, c.restartPolicy]),
-    hasLabelKeys ? labels : 0,
+    labelsPart,
   ]);
   let shape = shapes.get(key);
   if (!shape) {
     shape = compileShape(key, pod, namespace, labels, priority);
-    if (shapes.size > 50_000) shapes.clear();
+    if (shapes.size > 50_000) { shapes.clear(); shapesByHash.clear(); }
     shapes.set(key, shape);
   }
-  return { key: `${namespace}/${pod.metadata.name ?? ''}`, namespace, name: pod.metadata.name ?? '', uid: pod.metadata.uid ?? '', labels, pod, shape, priority, seq };
+  let bucket = shapesByHash.get(h);
+  if (!bucket) { bucket = []; shapesByHash.set(h, bucket); }
+  bucket.push({ pod, namespace, priority, labels: labelsPart, shape });
+  return shape;
+}
+
+/** A pod's priority: spec.priority, else the PriorityClass's value, else the global default, else 0. */
+export type PriorityResolver = (pod: Pod) => number;
+
+type PodAffinityLike = NonNullable<NonNullable<Pod['spec']>['affinity']>['podAffinity'];
+
+/** Whether any (anti-)affinity term of `a` reads the pod's own labels (matchLabelKeys / mismatchLabelKeys). */
+function termsUseLabelKeys(a: PodAffinityLike): boolean {
+  if (!a) return false;
+  for (const t of a.requiredDuringSchedulingIgnoredDuringExecution ?? []) if (t.matchLabelKeys?.length || t.mismatchLabelKeys?.length) return true;
+  for (const w of a.preferredDuringSchedulingIgnoredDuringExecution ?? []) if (w.podAffinityTerm.matchLabelKeys?.length || w.podAffinityTerm.mismatchLabelKeys?.length) return true;
+  return false;
+}
+
+/** `key`: the pod's namespace/name when the caller already has it. */
+export function compilePod(pod: Pod, priorityOf: PriorityResolver, seq = 0, key?: string): PodInfo {
+  const spec = pod.spec;
+  const namespace = pod.metadata.namespace ?? 'default';
+  const labels: Labels = pod.metadata.labels ?? EMPTY_LABELS;
+  const priority = priorityOf(pod);
+  let hasLabelKeys = false;
+  if (spec?.topologySpreadConstraints) for (const c of spec.topologySpreadConstraints) if (c.matchLabelKeys?.length) hasLabelKeys = true;
+  if (spec?.affinity && !hasLabelKeys) hasLabelKeys = termsUseLabelKeys(spec.affinity.podAffinity) || termsUseLabelKeys(spec.affinity.podAntiAffinity);
+  const labelsPart = hasLabelKeys ? labels : 0;
+  const h = hashShapeParts(pod, namespace, priority, labelsPart);
+  let shape: PodShape | undefined;
+  const bucket = shapesByHash.get(h);
+  if (bucket) {
+    for (const e of bucket) {
+      if (e.namespace === namespace && e.priority === priority && sameValue(e.labels, labelsPart) && sameShapeParts(e.pod, pod)) { shape = e.shape; break; }
+    }
+  }
+  if (!shape) shape = newShape(h, pod, namespace, labels, priority, labelsPart);
+  return { key: key ?? `${namespace}/${pod.metadata.name ?? ''}`, namespace, name: pod.metadata.name ?? '', uid: pod.metadata.uid ?? '', labels, pod, shape, priority, seq };
 }
 
 function compileShape(key: string, pod: Pod, namespace: string, labels: Labels, priority: number): PodShape {
@@ -246,6 +282,9 @@ function compileShape(key: string, pod: Pod, namespace: string, labels: Labels, 
     key,
     namespace,
     requests: r.requests,
+    requestList: [...r.requests],
+    cpuRequest: r.requests.get('cpu') ?? 0,
+    memoryRequest: r.requests.get('memory') ?? 0,
     nonZeroCpu: r.nonZeroCpu,
     nonZeroMemory: r.nonZeroMemory,
     nodeName: spec?.nodeName || undefined,

@@ -64,6 +64,8 @@ class Heap {
   }
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
 export interface QueueOptions {
   readonly initialBackoffMs?: number;
   readonly maxBackoffMs?: number;
@@ -101,7 +103,7 @@ export class SchedulingQueue {
       else if (q.where === 'active') { this.active.remove(q); this.active.push(q); }
       return;
     }
-    const fresh: QueuedPod = { info, attempts: 0, backoffUntil: 0, parkedAt: 0, rejectedBy: new Set(), where: 'active', slot: -1 };
+    const fresh: QueuedPod = { info, attempts: 0, backoffUntil: 0, parkedAt: 0, rejectedBy: NONE, where: 'active', slot: -1 };
     this.byKey.set(info.key, fresh);
     this.active.push(fresh);
   }
@@ -140,6 +142,14 @@ export class SchedulingQueue {
     q.parkedAt = this.now();
     q.where = 'parked';
     this.parked.set(q.info.key, q);
+  }
+
+  /** A pod that left the queue (it was scheduled) but whose bind failed: back, after the first back-off. */
+  addAfterBackoff(info: PodInfo): void {
+    if (this.byKey.has(info.key)) return; // an informer update re-queued it meanwhile: that is newer
+    const q: QueuedPod = { info, attempts: 1, backoffUntil: this.now() + this.backoffDuration(1), parkedAt: 0, rejectedBy: NONE, where: 'backoff', slot: -1 };
+    this.byKey.set(info.key, q);
+    this.backoff.push(q);
   }
 
   /** A popped pod failed for another reason (bind error, preemption nominated): retry after back-off. */

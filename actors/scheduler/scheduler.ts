@@ -133,7 +133,7 @@ export class Scheduler {
       const n = this.cache.index.get(nodeName);
       if (existing && existing.node === n) { this.cache.confirm(key); return; }
       if (n === undefined) { this.cache.removePod(key); return; }
-      this.cache.addPod(compilePod(pod, this.priorityOf, this.seq++), n, false);
+      this.cache.addPod(compilePod(pod, this.priorityOf, this.seq++, key), n, false);
       this.queue.onEvent('PodAdd', this.pluginEvents);
       return;
     }
@@ -141,7 +141,7 @@ export class Scheduler {
     if ((pod.spec?.schedulingGates ?? []).length > 0) return;
     if (this.cache.pods.get(key)?.assumed) return; // ours, bind in flight
     const q = this.queue.get(key);
-    this.queue.add(compilePod(pod, this.priorityOf, q ? q.info.seq : this.seq++));
+    this.queue.add(compilePod(pod, this.priorityOf, q ? q.info.seq : this.seq++, key));
   }
 
   updatePod(pod: Pod): void {
@@ -159,7 +159,10 @@ export class Scheduler {
     const b = this.cache.pods.get(key);
     if (!b || !b.assumed) return;
     this.cache.removePod(key);
-    this.queue.add(b.info);
+    // After back-off, as kube-scheduler's failure handler does: put straight back, a pod whose
+    // bind keeps failing (the informer not caught up yet) is retried in a hot loop that
+    // holds the virtual clock still.
+    this.queue.addAfterBackoff(b.info);
     this.queue.onEvent('PodDelete', this.pluginEvents);
   }
 
@@ -182,7 +185,7 @@ export class Scheduler {
         this.cache.addPod(pod, choice.node, true);
         this.queue.done(q);
         this.stats.scheduled++;
-        out.bindings.push({ ...ref(pod), node: this.cache.names[choice.node]! });
+        out.bindings.push({ key: pod.key, namespace: pod.namespace, name: pod.name, uid: pod.uid, node: this.cache.names[choice.node]! });
         continue;
       }
       const scan = choice.scan!;

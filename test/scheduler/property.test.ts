@@ -108,6 +108,64 @@ test('fast and reference agree on feasible sets and chosen nodes; invariants hol
   t.true(placed > 500, `placed ${placed}`);
 });
 
+// Pods that differ only in what node-local plugins do not read share the fast
+// scheduler's per-node caches and score trees; anti-affinity over a topology
+// with one node per domain is folded into them, and hard spread limits the
+// tree search to the allowed domains. Racks here are sometimes unique per node
+// (folded) and sometimes shared (not), some nodes lack them, and pods are
+// deleted now and then (counts go down as well as up).
+const rackNodeArb = fc.record({ rack: fc.option(fc.constantFrom('r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8')), zone: fc.constantFrom('z1', 'z2', 'z3'), cpu: fc.constantFrom('1', '4') });
+const rackPodArb = fc.record({
+  app: fc.constantFrom('a', 'b', 'c'),
+  cpu: fc.constantFrom('100m', '300m'),
+  anti: fc.constantFrom(undefined, 'rack', 'zone'),
+  spread: fc.constantFrom(undefined, 'rack', 'zone'),
+  remove: fc.nat(9),
+});
+
+test('shared trees, folded anti-affinity and domain-limited search agree with the reference', (t) => {
+  let placed = 0;
+  fc.assert(
+    fc.property(fc.array(rackNodeArb, { minLength: 1, maxLength: 12 }), fc.array(rackPodArb, { minLength: 1, maxLength: 30 }), fc.nat(1000), (ns, ps, seed) => {
+      const fast = new Scheduler({ seed, now: () => 0 });
+      const ref = new ReferenceScheduler(DEFAULT_PROFILE, seed);
+      ns.forEach((n, i) => {
+        const labels: Record<string, string> = { zone: n.zone };
+        if (n.rack) labels['rack'] = n.rack;
+        const nd = node(`node-${i}`, { cpu: n.cpu, memory: '8Gi', labels });
+        fast.addNode(nd);
+        ref.addNode(nd);
+      });
+      const bound: Pod[] = [];
+      for (let i = 0; i < ps.length; i++) {
+        const q = ps[i]!;
+        const sel = { matchLabels: { app: q.app } };
+        const p = pod(`pod-${i}`, {
+          cpu: q.cpu, labels: { app: q.app },
+          affinity: q.anti ? { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: q.anti, labelSelector: sel }] } } : undefined,
+          topologySpreadConstraints: q.spread ? [{ maxSkew: 1, topologyKey: q.spread, whenUnsatisfiable: 'DoNotSchedule', labelSelector: sel }] : undefined,
+        });
+        const r = ref.scheduleAndAssume(p);
+        t.deepEqual(fast.feasibleNodes(p), [...r.feasible], `feasible, pod ${i}`);
+        fast.addPod(p);
+        const got = fast.scheduleBatch().bindings[0]?.node;
+        if (got !== r.node) return false;
+        if (got) { placed++; bound.push(p); }
+        // Now and then a bound pod goes away.
+        if (q.remove === 0 && bound.length > 0) {
+          const gone = bound.splice(i % bound.length, 1)[0]!;
+          const key = `default/${gone.metadata.name}`;
+          fast.deletePod(key);
+          ref.removePod(key);
+        }
+      }
+      return true;
+    }),
+    { numRuns: 150, seed: 11 },
+  );
+  t.true(placed > 500, `placed ${placed}`);
+});
+
 test('hard zone spread never exceeds maxSkew among zones', (t) => {
   fc.assert(
     fc.property(fc.integer({ min: 3, max: 9 }), fc.integer({ min: 1, max: 30 }), (nn, np) => {

@@ -5,7 +5,7 @@
  */
 import { DEFAULT_RESOURCES, MAX_NODE_SCORE, type CycleContext, type ResourceWeight, type ScorePlugin } from '../framework.js';
 import { CPU, MEMORY } from '../cache.js';
-import { allocatableOf, requestedWith } from './node-resources-fit.js';
+import { allocatableOf, requestedWith, requestsKey } from './node-resources-fit.js';
 
 export function balancedScore(fractions: readonly number[]): number {
   let std = 0;
@@ -27,6 +27,7 @@ export const balancedAllocation = (args?: { resources?: readonly ResourceWeight[
     name: 'NodeResourcesBalancedAllocation',
     events: [],
     scoreScope: 'node',
+    nodeKey: requestsKey,
     normalize: 'none',
     scoreRelevant: (ctx) => resources.some((r) => (ctx.shape.requests.get(r.name) ?? 0) > 0),
     score(ctx: CycleContext, n: number) {
@@ -35,8 +36,8 @@ export const balancedAllocation = (args?: { resources?: readonly ResourceWeight[
         const ac = c.alloc[CPU]![n]!;
         const am = c.alloc[MEMORY]![n]!;
         if (ac !== 0 && am !== 0) {
-          const fc = Math.min((c.req[CPU]![n]! + (ctx.shape.requests.get('cpu') ?? 0)) / ac, 1);
-          const fm = Math.min((c.req[MEMORY]![n]! + (ctx.shape.requests.get('memory') ?? 0)) / am, 1);
+          const fc = Math.min((c.req[CPU]![n]! + ctx.shape.cpuRequest) / ac, 1);
+          const fm = Math.min((c.req[MEMORY]![n]! + ctx.shape.memoryRequest) / am, 1);
           return Math.trunc((1 - Math.abs((fc - fm) / 2)) * MAX_NODE_SCORE);
         }
       }

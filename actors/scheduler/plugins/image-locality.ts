@@ -20,6 +20,8 @@ export const imageLocality = () => ({
   name: 'ImageLocality',
   events: [],
   scoreScope: 'static',
+  // A pod none of whose images is on any node scores 0 everywhere: its images do not matter.
+  nodeKey: (shape, cache) => (shape.images.some((im) => cache.imageNodes.has(im)) ? JSON.stringify([shape.images, shape.containerCount]) : ''),
   normalize: 'none',
   scoreRelevant: () => true,
   score(ctx: CycleContext, n: number) {

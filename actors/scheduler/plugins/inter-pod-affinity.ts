@@ -13,7 +13,7 @@
  * normalized min-max.
  */
 import { Selector } from '../../../lib/api/selectors/index.js';
-import type { NodeCache, Topology } from '../cache.js';
+import type { Counter, NodeCache, TermGroup, Topology } from '../cache.js';
 import { MAX_NODE_SCORE, unresolvable, unschedulable, type CycleContext, type FilterPlugin, type PreFilterPlugin, type ScorePlugin } from '../framework.js';
 import { namespaceMatches, type CompiledTerm, type NamespaceFilter, type PodInfo } from '../pod-info.js';
 
@@ -39,6 +39,15 @@ export function termMatchesPod(t: CompiledTerm, pod: PodInfo): boolean {
 interface Check { topo: Topology; counts: Float64Array }
 interface FilterState { affinity: Check[]; affinityFirst: boolean; anti: Check[]; existing: Check[] }
 
+const allTerms = new WeakMap<readonly CompiledTerm[], { ns: NamespaceFilter; sel: Selector }>();
+
+/** allTermsSelector, remembered per shape's term list. */
+function allTermsOf(terms: readonly CompiledTerm[]): { ns: NamespaceFilter; sel: Selector } {
+  let a = allTerms.get(terms);
+  if (!a) { a = allTermsSelector(terms); allTerms.set(terms, a); }
+  return a;
+}
+
 function allTermsSelector(terms: readonly CompiledTerm[]): { ns: NamespaceFilter; sel: Selector } {
   let ns: NamespaceFilter = null;
   for (const t of terms) {
@@ -58,30 +67,47 @@ export const interPodAffinity = (args?: { hardPodAffinityWeight?: number }) => {
     events: ['PodAdd', 'PodDelete', 'NodeAdd', 'NodeUpdate'],
     filterScope: 'cluster',
     scoreScope: 'cluster',
+    // Node-local part: the pod's own required anti-affinity terms (folded when their topology has one node per domain).
+    nodeKey: (shape) => shape.reqAnti.map((t) => t.key).join(';'),
+    nodeLocalReject(ctx: CycleContext) {
+      const { cache, shape } = ctx;
+      const local: { topo: Topology; c: { perNode: Int32Array } }[] = [];
+      for (const t of shape.reqAnti) {
+        const topo = cache.topology(t.topologyKey);
+        if (cache.perNodeTopology(topo)) local.push({ topo, c: cache.counterFor(t, t.namespaces, t.selector) });
+      }
+      if (local.length === 0) return undefined;
+      // The domain of n is n alone, so its count is the node's own count.
+      return (n: number) => {
+        for (const { topo, c } of local) if (topo.domainOf[n]! >= 0 && c.perNode[n]! > 0) return true;
+        return false;
+      };
+    },
     filterRelevant: (ctx) => ctx.shape.reqAffinity.length + ctx.shape.reqAnti.length > 0 || hasGroups(ctx.cache, 'reqAnti'),
     preFilter(ctx: CycleContext) {
       const { cache, shape, pod } = ctx;
       const st: FilterState = { affinity: [], affinityFirst: false, anti: [], existing: [] };
+      // Domain counts are kept incrementally by the cache; the filter reads them live.
       if (shape.reqAffinity.length > 0) {
-        const { ns, sel } = allTermsSelector(shape.reqAffinity);
-        const c = cache.counter(ns, sel);
+        const { ns, sel } = allTermsOf(shape.reqAffinity);
+        const c = cache.counterFor(shape.reqAffinity, ns, sel);
         let any = false;
         for (const t of shape.reqAffinity) {
           const topo = cache.topology(t.topologyKey);
-          const counts = domainSums(cache, topo, c.perNode);
-          if (counts.some((x) => x > 0)) any = true;
-          st.affinity.push({ topo, counts });
+          const v = cache.domainCounts(c, topo);
+          if (v.total > 0) any = true;
+          st.affinity.push({ topo, counts: v.sums });
         }
         st.affinityFirst = !any && shape.reqAffinity.every((t) => termMatchesPod(t, pod));
       }
       for (const t of shape.reqAnti) {
         const topo = cache.topology(t.topologyKey);
-        st.anti.push({ topo, counts: domainSums(cache, topo, cache.counterFor(t, t.namespaces, t.selector).perNode) });
+        st.anti.push({ topo, counts: cache.domainCounts(cache.counterFor(t, t.namespaces, t.selector), topo).sums });
       }
-      for (const g of cache.termGroups.values()) {
-        if (g.kind !== 'reqAnti' || !termMatchesPod(g.term, pod)) continue;
+      for (const g of cache.groupsSelecting(pod)) {
+        if (g.kind !== 'reqAnti') continue;
         const topo = cache.topology(g.term.topologyKey);
-        st.existing.push({ topo, counts: domainSums(cache, topo, g.perNode) });
+        st.existing.push({ topo, counts: cache.domainCounts(g, topo).sums });
       }
       if (st.affinity.length + st.anti.length + st.existing.length === 0) return 'skip';
       ctx.state.set('InterPodAffinity', st);
@@ -118,17 +144,17 @@ export const interPodAffinity = (args?: { hardPodAffinityWeight?: number }) => {
     preScore(ctx: CycleContext) {
       const { cache, shape, pod } = ctx;
       const parts: { topo: Topology; sums: Float64Array; w: number }[] = [];
-      const add = (key: string, perNode: Int32Array, w: number) => {
+      const add = (key: string, src: Counter | TermGroup, w: number) => {
         if (w === 0) return;
         const topo = cache.topology(key);
-        parts.push({ topo, sums: domainSums(cache, topo, perNode), w });
+        parts.push({ topo, sums: cache.domainCounts(src, topo).sums, w });
       };
-      for (const t of shape.prefAffinity) add(t.topologyKey, cache.counterFor(t, t.namespaces, t.selector).perNode, t.weight);
-      for (const t of shape.prefAnti) add(t.topologyKey, cache.counterFor(t, t.namespaces, t.selector).perNode, -t.weight);
-      for (const g of cache.termGroups.values()) {
-        if (g.kind === 'reqAnti' || !termMatchesPod(g.term, pod)) continue;
+      for (const t of shape.prefAffinity) add(t.topologyKey, cache.counterFor(t, t.namespaces, t.selector), t.weight);
+      for (const t of shape.prefAnti) add(t.topologyKey, cache.counterFor(t, t.namespaces, t.selector), -t.weight);
+      for (const g of cache.groupsSelecting(pod)) {
+        if (g.kind === 'reqAnti') continue;
         const w = g.kind === 'reqAffinity' ? hardWeight : g.kind === 'prefAffinity' ? g.term.weight : -g.term.weight;
-        add(g.term.topologyKey, g.perNode, w);
+        add(g.term.topologyKey, g, w);
       }
       ctx.state.set('InterPodAffinity/score', parts);
     },

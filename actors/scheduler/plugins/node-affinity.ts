@@ -13,6 +13,7 @@ export const nodeAffinity = () => ({
   name: 'NodeAffinity',
   events: ['NodeAdd', 'NodeUpdate'],
   filterScope: 'static',
+  nodeKey: (shape) => JSON.stringify([shape.nodeSelector ?? null, shape.requiredNodeTerms ?? null, shape.preferredNodeTerms]),
   scoreScope: 'static',
   normalize: 'max',
   filterRelevant: (ctx) => ctx.shape.nodeSelector !== undefined || ctx.shape.requiredNodeTerms !== undefined,

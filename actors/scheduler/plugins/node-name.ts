@@ -7,6 +7,7 @@ export const nodeName = () => ({
   name: 'NodeName',
   events: ['NodeAdd'],
   filterScope: 'static',
+  nodeKey: (shape) => shape.nodeName ?? '',
   filterRelevant: (ctx) => ctx.shape.nodeName !== undefined,
   filter(ctx: CycleContext, n: number) {
     const want = ctx.shape.nodeName;

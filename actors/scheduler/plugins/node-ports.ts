@@ -22,6 +22,7 @@ export const nodePorts = () => ({
   name: 'NodePorts',
   events: ['PodDelete', 'NodeAdd'],
   filterScope: 'node',
+  nodeKey: (shape) => JSON.stringify(shape.ports),
   filterRelevant: (ctx) => ctx.shape.ports.length > 0,
   filter(ctx: CycleContext, n: number) {
     return portsConflict(ctx.cache.ports[n], ctx.shape.ports) ? unschedulable(ERR_NODE_PORTS) : undefined;

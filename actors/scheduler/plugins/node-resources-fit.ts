@@ -86,6 +86,11 @@ export function fitScorer(strategy: ScoringStrategy | undefined): (cache: NodeCa
   };
 }
 
+/** The pod's requests as stable text (sorted by resource name). */
+export function requestsKey(shape: PodShape): string {
+  return JSON.stringify([...shape.requests].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+}
+
 export function insufficient(cache: NodeCache, shape: PodShape, n: number): string[] | undefined {
   let out: string[] | undefined;
   if (cache.podCount[n]! + 1 > cache.allocPods[n]!) (out ??= []).push('Too many pods');
@@ -104,6 +109,7 @@ export const nodeResourcesFit = (args?: { scoringStrategy?: ScoringStrategy }) =
     name: 'NodeResourcesFit',
     events: ['PodDelete', 'NodeAdd', 'NodeUpdate'],
     filterScope: 'node',
+    nodeKey: (shape: PodShape) => `${requestsKey(shape)}|${shape.nonZeroCpu}|${shape.nonZeroMemory}`,
     scoreScope: 'node',
     normalize: 'none',
     filterRelevant: () => true,
@@ -113,7 +119,7 @@ export const nodeResourcesFit = (args?: { scoringStrategy?: ScoringStrategy }) =
       // Fast check for the common cpu+memory case before building messages.
       if (c.podCount[n]! + 1 <= c.allocPods[n]!) {
         let ok = true;
-        for (const [name, v] of s.requests) {
+        for (const [name, v] of s.requestList) {
           const r = c.resIndex.get(name);
           if (r === undefined || v > c.alloc[r]![n]! - c.req[r]![n]!) { ok = false; break; }
         }

@@ -9,6 +9,7 @@ export const nodeUnschedulable = () => ({
   name: 'NodeUnschedulable',
   events: ['NodeAdd', 'NodeUpdate'],
   filterScope: 'static',
+  nodeKey: (shape) => (tolerated(shape.tolerations, UNSCHEDULABLE_TAINT) ? '1' : '0'),
   filterRelevant: () => true,
   filter(ctx: CycleContext, n: number) {
     if (!ctx.cache.unschedulable[n]) return undefined;

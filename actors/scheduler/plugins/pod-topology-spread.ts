@@ -32,27 +32,49 @@ function hasAllKeys(topos: readonly Topology[], n: number): boolean {
   return true;
 }
 
-/** Per hard constraint, the nodes whose domains count (keys present, inclusion policies met): cached per shape until a node changes. */
-const eligibleCache = new Map<string, { epoch: number; cache: NodeCache; nodes: Int32Array[] }>();
+/**
+ * Per hard constraint, the nodes whose domains count (every hard key present,
+ * inclusion policies met) as a mask, the domains they cover, and the text that
+ * names the mask's content (so shapes with the same policies share it and its
+ * incrementally kept domain counts). Rebuilt when a node changes.
+ */
+interface Eligible { readonly mask: Uint8Array; readonly present: Uint8Array; readonly key: string }
 
-function eligibleNodes(ctx: CycleContext, hard: readonly CompiledSpread[], topos: readonly Topology[]): Int32Array[] {
+const maskKeys = new WeakMap<PodShape, string[]>();
+const eligibleCache = new WeakMap<NodeCache, Map<string, { epoch: number; e: Eligible }>>();
+
+function eligibleFor(ctx: CycleContext, hard: readonly CompiledSpread[], topos: readonly Topology[]): Eligible[] {
   const { cache, shape } = ctx;
-  const hit = eligibleCache.get(shape.key);
-  if (hit && hit.cache === cache && hit.epoch === cache.nodeEpoch) return hit.nodes;
-  const nodes = hard.map((c) => {
-    const out: number[] = [];
-    for (let n = 0; n < cache.size; n++) if (cache.live[n] && hasAllKeys(topos, n) && spreadIncludes(cache, shape, c, n, ctx.nodeAffinityPass)) out.push(n);
-    return Int32Array.from(out);
+  let keys = maskKeys.get(shape);
+  if (!keys) {
+    const allKeys = hard.map((c) => c.topologyKey);
+    keys = hard.map((c) => JSON.stringify([allKeys, c.topologyKey, c.honorAffinity ? [shape.nodeSelector ?? null, shape.requiredNodeTerms ?? null] : 0, c.honorTaints ? shape.tolerations : 0]));
+    maskKeys.set(shape, keys);
+  }
+  let byKey = eligibleCache.get(cache);
+  if (!byKey) { byKey = new Map(); eligibleCache.set(cache, byKey); }
+  return hard.map((c, i) => {
+    const key = keys[i]!;
+    const hit = byKey.get(key);
+    if (hit && hit.epoch === cache.nodeEpoch) return hit.e;
+    const topo = topos[i]!;
+    const mask = new Uint8Array(cache.cap);
+    const present = new Uint8Array(topo.names.length);
+    for (let n = 0; n < cache.size; n++) {
+      if (cache.live[n] && hasAllKeys(topos, n) && spreadIncludes(cache, shape, c, n, ctx.nodeAffinityPass)) { mask[n] = 1; present[topo.domainOf[n]!] = 1; }
+    }
+    const e = { mask, present, key };
+    if (byKey.size > 1_000) byKey.clear();
+    byKey.set(key, { epoch: cache.nodeEpoch, e });
+    return e;
   });
-  if (eligibleCache.size > 1_000) eligibleCache.clear();
-  eligibleCache.set(shape.key, { epoch: cache.nodeEpoch, cache, nodes });
-  return nodes;
 }
 
 export const podTopologySpread = () => ({
   name: 'PodTopologySpread',
   events: ['PodAdd', 'PodDelete', 'NodeAdd', 'NodeUpdate'],
   filterScope: 'cluster',
+  nodeKey: () => '', // cluster scope only: nothing of it is cached per node
   scoreScope: 'cluster',
   filterRelevant: (ctx) => ctx.shape.spread.some((c) => c.hard),
   preFilter(ctx: CycleContext) {
@@ -60,24 +82,14 @@ export const podTopologySpread = () => ({
     const hard = shape.spread.filter((c) => c.hard);
     if (hard.length === 0) return 'skip';
     const topos = hard.map((c) => cache.topology(c.topologyKey));
+    const eligible = eligibleFor(ctx, hard, topos);
+    // Matching pods per domain over the eligible nodes: kept incrementally by the cache, read live.
     const out: HardState[] = hard.map((c, i) => {
       const topo = topos[i]!;
-      return { c, topo, counts: new Float64Array(topo.names.length), present: new Uint8Array(topo.names.length), min: 0, self: c.selector.matches(pod.labels) ? 1 : 0 };
+      const e = eligible[i]!;
+      const counts = cache.domainCounts(cache.counterFor(c, cache.namespaceSet(pod.namespace), c.selector), topo, e.mask, e.key).sums;
+      return { c, topo, counts, present: e.present, min: 0, self: c.selector.matches(pod.labels) ? 1 : 0 };
     });
-    const counters = hard.map((c) => cache.counterFor(c, new Set([pod.namespace]), c.selector).perNode);
-    const eligible = eligibleNodes(ctx, hard, topos);
-    for (let i = 0; i < out.length; i++) {
-      const s = out[i]!;
-      const nodes = eligible[i]!;
-      const per = counters[i]!;
-      const dom = s.topo.domainOf;
-      for (let j = 0; j < nodes.length; j++) {
-        const n = nodes[j]!;
-        const d = dom[n]!;
-        s.present[d] = 1;
-        s.counts[d] += per[n]!;
-      }
-    }
     for (const s of out) {
       let min = Infinity;
       let domains = 0;
@@ -86,6 +98,23 @@ export const podTopologySpread = () => ({
     }
     ctx.state.set('PodTopologySpread', out);
     return undefined;
+  },
+  partitionTopology(ctx: CycleContext) {
+    const c = ctx.shape.spread.find((x) => x.hard);
+    if (!c) return undefined;
+    const topo = ctx.cache.topology(c.topologyKey);
+    return topo.names.length <= 1_024 ? topo : undefined;
+  },
+  allowedDomains(ctx: CycleContext, topo: Topology) {
+    const st = ctx.state.get('PodTopologySpread') as HardState[] | undefined;
+    if (!st) return undefined;
+    let allowed: Uint8Array | undefined;
+    for (const s of st) {
+      if (s.topo !== topo) continue;
+      allowed ??= new Uint8Array(topo.names.length).fill(1);
+      for (let d = 0; d < allowed.length; d++) if (s.counts[d]! + s.self - s.min > s.c.maxSkew) allowed[d] = 0;
+    }
+    return allowed;
   },
   filter(ctx: CycleContext, n: number) {
     const st = ctx.state.get('PodTopologySpread') as HardState[] | undefined;
@@ -120,7 +149,7 @@ export const podTopologySpread = () => ({
     const soft = shape.spread.filter((c) => !c.hard);
     const topos = soft.map((c) => cache.topology(c.topologyKey));
     const states: SoftState[] = soft.map((c, i) => ({
-      c, topo: topos[i]!, perNode: cache.counterFor(c, new Set([pod.namespace]), c.selector).perNode,
+      c, topo: topos[i]!, perNode: cache.counterFor(c, cache.namespaceSet(pod.namespace), c.selector).perNode,
       counts: new Float64Array(topos[i]!.names.length), weight: 0, hostname: c.topologyKey === 'kubernetes.io/hostname',
     }));
     // Domain sizes among the feasible nodes that carry every key.

@@ -16,6 +16,7 @@ export const taintToleration = () => ({
   name: 'TaintToleration',
   events: ['NodeAdd', 'NodeUpdate'],
   filterScope: 'static',
+  nodeKey: (shape) => JSON.stringify(shape.tolerations),
   scoreScope: 'static',
   normalize: 'maxReverse',
   filterRelevant: () => true,
