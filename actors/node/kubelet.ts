@@ -1,12 +1,13 @@
 /**
- * The kubelet of one simulated node: registers the Node, renews its Lease
- * and heartbeats the node status; watches only its own pods (an informer
- * with spec.nodeName=<node>) and drives each through the simulated runtime
- * (pod-state.ts). Every timer goes through the host (the actor's context),
+ * The kubelet of one node: registers the Node, renews its Lease and
+ * heartbeats the node status; watches only its own pods (an informer with
+ * spec.nodeName=<node>) and drives each (pod-state.ts, probes) through its
+ * container runtime, simulated or real processes (runtime/). Every timer goes through the host (the actor's context),
  * so virtual time drives it. Status changes are collected per instant and
  * written as one api.batch; a pod whose deletion has finished stopping is
  * deleted with gracePeriodSeconds=0 once its final status is written.
  */
+import { delayOnGrid } from './grid.js';
 import type { ApiRequest, ApiResponse } from '../../actors/api-server/messages.js';
 import { leases, nodes, pods } from '../../lib/api/resources/index.js';
 import type { Pod } from '../../lib/api/types/pod.js';
@@ -18,8 +19,12 @@ import { keyOf } from '../../lib/client/object-cache.js';
 import { PodIpAllocator } from './ipam.js';
 import type { KubeletMessage, KubeletStats } from './messages.js';
 import { leaseObject, microTime, NODE_LEASE_NAMESPACE, nodeConditions, nodeObject } from './node-object.js';
-import { admitPod, advance, beginStop, isTerminal, nextDue, type NodeEnv, type PodRec } from './pod-state.js';
+import { admitPod, advance, beginStop, isTerminal, nextDue, type PodRec } from './pod-state.js';
+import { runDueProbes } from './probes-driver.js';
+import { RuntimeBridge } from './runtime/bridge.js';
+import type { ContainerRuntime } from './runtime/types.js';
 import { podStatus } from './pod-status.js';
+import { carryRestartsOverReboot, type Outage } from './outage.js';
 import type { NodeSettings } from './settings.js';
 import { podBehaviour } from './sim.js';
 
@@ -44,20 +49,23 @@ interface PendingDelete {
   readonly uid: string;
 }
 
-export class Kubelet implements NodeEnv {
+export class Kubelet {
   readonly informer: Informer<Pod>;
   private readonly pods = new Map<string, PodRec>();
   private readonly ipam: PodIpAllocator;
-  /** Image -> when it is (or will be) on the node. */
-  private readonly images = new Map<string, number>();
-  /** Image pulls are serialized, as with the kubelet's default serializeImagePulls. */
-  private pullFreeAt = 0;
+  /** The runtime (simulated or process: actors/node/runtime/) and what it reports. */
+  readonly bridge: RuntimeBridge;
   private readonly dirty = new Set<string>();
   private readonly deletes = new Map<string, PendingDelete>();
   private flushTimer = 0;
   private inflight = false;
   private readySince = 0;
   private registered = false;
+  /** kubelet.fail / kubelet.partition (outage.ts): what the node cannot do now. */
+  private outage: Outage = 'none';
+  private downAt = 0;
+  private leaseTimer = 0;
+  private statusTimer = 0;
   private readonly counts = { statusWrites: 0, batches: 0, leaseRenewals: 0, failures: 0 };
 
   constructor(
@@ -67,6 +75,13 @@ export class Kubelet implements NodeEnv {
     private readonly host: KubeletHost,
   ) {
     this.ipam = new PodIpAllocator(settings.cidr);
+    this.bridge = new RuntimeBridge(settings, api, {
+      record: (key) => this.pods.get(key),
+      podObject: (key) => this.informer.store.get(key),
+      changed: (rec) => this.changed(rec),
+      now: () => host.now(),
+      warn: (msg, fields) => host.warn(msg, fields),
+    });
     this.informer = new Informer<Pod>(api, pods, {
       clock,
       fieldSelector: `spec.nodeName=${settings.name}`,
@@ -81,19 +96,20 @@ export class Kubelet implements NodeEnv {
 
   /** Register (or refresh) the Node, then watch pods and start the heartbeats. */
   async start(): Promise<void> {
+    await this.bridge.listen();
     const now = this.host.now();
     this.readySince = now;
     try {
-      await this.api.create(nodes, nodeObject(this.settings, now));
+      await this.api.create(nodes, nodeObject(this.nodeSettings, now));
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
       // Level-triggered: after a restart the Node exists; its status is ours to refresh.
-      await this.api.patch(nodes, this.settings.name, 'merge', { status: nodeObject(this.settings, now).status }, { subresource: 'status', fieldManager: FIELD_MANAGER });
+      await this.api.patch(nodes, this.settings.name, 'merge', { status: nodeObject(this.nodeSettings, now).status }, { subresource: 'status', fieldManager: FIELD_MANAGER });
     }
     this.registered = true;
     this.informer.start();
     this.onLease();
-    this.host.setTimer(this.settings.statusMs, { type: 'kubelet.status' });
+    this.statusTimer = this.host.setTimer(delayOnGrid(this.host.now(), this.settings.statusMs), { type: 'kubelet.status' });
   }
 
   async waitForReady(): Promise<void> {
@@ -104,16 +120,29 @@ export class Kubelet implements NodeEnv {
     return this.registered;
   }
 
+  /** The settings the Node object shows (with the kubelet endpoint's port once known). */
+  private get nodeSettings(): NodeSettings {
+    return this.bridge.port === undefined ? this.settings : { ...this.settings, kubeletPort: this.bridge.port };
+  }
+
+  get runtime(): ContainerRuntime {
+    return this.bridge.runtime;
+  }
+
   stop(): void {
+    // Processes die with the node.
+    this.bridge.close();
     this.informer.stop();
   }
 
   // ---- heartbeats -------------------------------------------------------
 
   onLease(): void {
+    if (this.outage === 'down') return;
     const now = this.host.now();
     const s = this.settings;
-    this.host.setTimer(s.leaseMs, { type: 'kubelet.lease' });
+    this.leaseTimer = this.host.setTimer(delayOnGrid(now, s.leaseMs), { type: 'kubelet.lease' });
+    if (this.outage === 'partitioned') return;
     const work = this.api
       .patch(leases, s.name, 'merge', { spec: { holderIdentity: s.name, leaseDurationSeconds: s.leaseDurationSeconds, renewTime: microTime(now) } }, { namespace: NODE_LEASE_NAMESPACE, fieldManager: FIELD_MANAGER })
       .catch((err: unknown) => {
@@ -128,12 +157,62 @@ export class Kubelet implements NodeEnv {
   }
 
   onStatus(): void {
+    if (this.outage === 'down') return;
     const now = this.host.now();
-    this.host.setTimer(this.settings.statusMs, { type: 'kubelet.status' });
+    this.statusTimer = this.host.setTimer(delayOnGrid(now, this.settings.statusMs), { type: 'kubelet.status' });
+    if (this.outage === 'partitioned') return;
     const work = this.api
       .patch(nodes, this.settings.name, 'merge', { status: { conditions: nodeConditions(this.settings, this.readySince, now) } }, { subresource: 'status', fieldManager: FIELD_MANAGER })
       .then(() => undefined, (err: unknown) => this.failed('node status', err));
     void this.host.track(work);
+  }
+
+  // ---- outages (the scenario runner's kubelet.fail / partition / recover) ----
+
+  /** The machine is down: no heartbeats, no writes, every container and pod record lost. */
+  fail(): void {
+    if (this.outage === 'down') return;
+    this.outage = 'down';
+    this.downAt = this.host.now();
+    this.informer.stop();
+    this.host.cancelTimer(this.leaseTimer);
+    this.host.cancelTimer(this.statusTimer);
+    if (this.flushTimer) this.host.cancelTimer(this.flushTimer);
+    this.flushTimer = 0;
+    for (const key of [...this.pods.keys()]) this.forget(key);
+    this.dirty.clear();
+    this.deletes.clear();
+  }
+
+  /** Cut off from the api-server: pods run on, nothing is written or watched. */
+  partition(): void {
+    if (this.outage === 'down') return;
+    this.outage = 'partitioned';
+    this.informer.stop();
+  }
+
+  /** Back: a failed node comes back as after a reboot; a partitioned one re-syncs and reports. */
+  async recover(): Promise<void> {
+    const was = this.outage;
+    if (was === 'none') return;
+    this.outage = 'none';
+    this.host.cancelTimer(this.leaseTimer);
+    this.host.cancelTimer(this.statusTimer);
+    if (was === 'down') {
+      await this.start();
+      // The api's pods bound here (from the cache until the re-list lands; it corrects the rest).
+      for (const p of this.informer.store.list()) {
+        this.sync(p);
+        const rec = this.pods.get(keyOf(p));
+        if (rec && rec.uid === p.metadata.uid) carryRestartsOverReboot(rec, p, this.downAt);
+      }
+      return;
+    }
+    this.informer.start();
+    for (const key of this.pods.keys()) this.dirty.add(key);
+    this.scheduleFlush();
+    this.onLease();
+    this.onStatus();
   }
 
   // ---- pods ---------------------------------------------------------------
@@ -160,7 +239,7 @@ export class Kubelet implements NodeEnv {
     }
     if (pod.metadata.deletionTimestamp && !rec.deleting) {
       const grace = (pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
-      beginStop(rec, this.host.now(), grace);
+      beginStop(rec, this.host.now(), grace, this.runtime);
       this.changed(rec);
     }
   }
@@ -183,7 +262,7 @@ export class Kubelet implements NodeEnv {
       sim.ok ? sim.value : this.settings.sim,
       ip,
       this.host.now(),
-      this,
+      this.runtime,
     );
     this.pods.set(key, rec);
     this.changed(rec);
@@ -199,6 +278,7 @@ export class Kubelet implements NodeEnv {
     this.pods.delete(key);
     if (rec.timer) this.host.cancelTimer(rec.timer);
     if (rec.ip) this.ipam.release(rec.ip);
+    this.runtime.removePod(rec);
   }
 
   onPodTimer(key: string): void {
@@ -206,7 +286,9 @@ export class Kubelet implements NodeEnv {
     if (!rec) return;
     rec.timer = 0;
     rec.timerAt = Infinity;
-    if (advance(rec, this.host.now(), this)) this.changed(rec);
+    const now = this.host.now();
+    const advanced = advance(rec, now, this.runtime);
+    if (runDueProbes(rec, now, this.bridge) || advanced) this.changed(rec);
     else this.schedule(rec);
   }
 
@@ -229,16 +311,6 @@ export class Kubelet implements NodeEnv {
     if (due !== Infinity) rec.timer = this.host.setTimer(Math.max(0, due - this.host.now()), { type: 'kubelet.pod', key: rec.key });
   }
 
-  /** NodeEnv: pulls are shared per image and serialized per node. */
-  imageReadyAt(image: string, t: number, pullMs: number): number {
-    const at = this.images.get(image);
-    if (at !== undefined) return Math.max(t, at);
-    const done = Math.max(t, this.pullFreeAt) + pullMs;
-    this.pullFreeAt = done;
-    this.images.set(image, done);
-    return done;
-  }
-
   // ---- status writes ----------------------------------------------------
 
   private scheduleFlush(delayMs = this.settings.flushMs): void {
@@ -249,7 +321,7 @@ export class Kubelet implements NodeEnv {
   /** One api.batch: every changed pod's status, then the deletions whose final status is written. */
   onFlush(): void {
     this.flushTimer = 0;
-    if (this.inflight) return;
+    if (this.inflight || this.outage !== 'none') return;
     const requests: ApiRequest[] = [];
     const written: PodRec[] = [];
     for (const key of this.dirty) {
@@ -257,7 +329,7 @@ export class Kubelet implements NodeEnv {
       const cached = this.informer.store.get(key);
       if (!rec || !cached) continue;
       const scheduled = cached.status?.conditions?.find((c) => c.type === 'PodScheduled');
-      requests.push(statusPatch(rec, { status: podStatus(rec, this.settings.internalIP, scheduled) }));
+      requests.push(statusPatch(rec, { status: podStatus(rec, this.settings.internalIP, scheduled, this.runtime.scheme) }));
       written.push(rec);
     }
     const deletes = [...this.deletes.entries()];

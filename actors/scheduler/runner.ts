@@ -229,7 +229,7 @@ export class SchedulerRunner {
         if (p && p.spec?.nodeName === name) this.scheduler.addPod(p as Pod);
       }
     }
-    this.kick();
+    this.kickIfWork();
   }
 
   private onNodeDeleted(name: string): void {
@@ -255,7 +255,7 @@ export class SchedulerRunner {
       set.add(key);
     }
     this.scheduler.addPod(pod);
-    this.kick();
+    this.kickIfWork();
   }
 
   private onPodDeleted(p: Readonly<Pod>): void {
@@ -263,7 +263,7 @@ export class SchedulerRunner {
     this.reported.delete(key);
     this.unorphan(key);
     this.scheduler.deletePod(key);
-    this.kick();
+    this.kickIfWork();
   }
 
   private unorphan(key: string): void {
@@ -278,6 +278,17 @@ export class SchedulerRunner {
     if (!this.synced || this.stopped || this.cycleQueued) return;
     this.cycleQueued = true;
     this.opts.clock.setTimer(0, () => this.cycle());
+  }
+
+  /**
+   * After a cluster event: a cycle only if a pod is waiting in the active
+   * queue (the event may have moved parked ones there), else re-arm the
+   * back-off wake. Most events (kubelets' status writes) change neither, and
+   * a cycle costs a step of the virtual clock.
+   */
+  private kickIfWork(): void {
+    if (this.scheduler.queue.activeCount > 0) this.kick();
+    else if (this.synced && !this.stopped) this.armWake();
   }
 
   private cycle(): void {
