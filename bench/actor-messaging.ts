@@ -17,12 +17,14 @@ import { Supervisor, type SupervisorOptions } from '../lib/actor/supervisor.js';
 import type { Message } from '../lib/actor/types.js';
 import { Samples, log, percentile, printRows, ratePerSecond, type BenchRow } from './lib/report.js';
 
-const burst = { small: 50_000, pod: 10_000 } as const;
+/** --quick (`berth bench --quick`, tests): one short round with small bursts; figures are rough. */
+const quick = process.argv.includes('--quick');
+const burst = quick ? ({ small: 5_000, pod: 1_000 } as const) : ({ small: 50_000, pod: 10_000 } as const);
 const berthPayloads = ['small', 'pod'] as const;
-const rttCount = 2_000;
+const rttCount = quick ? 200 : 2_000;
 const actorsModule = new URL('./fixtures/messaging-actors.js', import.meta.url).href;
 const rawWorkerUrl = new URL('./fixtures/raw-worker.js', import.meta.url);
-const rounds = 3;
+const rounds = quick ? 1 : 3;
 const bench = 'actor-messaging';
 /** Every case is measured once per round, rounds interleaved, so that noise hits baseline and Berth alike; rows report the median over rounds. */
 const samples = new Samples(bench);
@@ -33,7 +35,7 @@ async function rawBaseline(): Promise<void> {
   const producer = new Worker(rawWorkerUrl, { workerData: { role: 'producer', port: port1 }, transferList: [port1] });
   const consumer = new Worker(rawWorkerUrl, { workerData: { role: 'consumer', port: port2 }, transferList: [port2] });
   const next = <T>(w: Worker): Promise<T> => new Promise((resolve) => w.once('message', resolve));
-  const b = new Bench({ time: 500, iterations: 5 });
+  const b = new Bench(quick ? { time: 0, iterations: 2, warmup: false } : { time: 500, iterations: 5 });
   for (const payload of ['small', 'pod'] as const) {
     b.add(`raw postMessage, unbatched, ${payload}`, async () => {
       const done = next<number>(consumer);
@@ -72,7 +74,7 @@ async function berthCase(label: string, options: Pick<SupervisorOptions, 'routin
       };
       sup.on('message', on);
     });
-  const b = new Bench({ time: 500, iterations: 5 });
+  const b = new Bench(quick ? { time: 0, iterations: 2, warmup: false } : { time: 500, iterations: 5 });
   for (const payload of berthPayloads) {
     b.add(`berth ${label}, ${payload}`, async () => {
       const finished = done();

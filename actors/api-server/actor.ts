@@ -9,10 +9,13 @@
  * work and replies when done, so store notices (which feed the cache that
  * writers wait on) keep flowing. If the store ends our watch (compaction
  * overtook us), the actor crashes on purpose and the supervisor restarts
- * it, which relists: level-triggered recovery, nothing is lost.
+ * it, which relists: level-triggered recovery, nothing is lost. If the
+ * store's thread dies (its down notice, ctx.monitor), we watch the new one
+ * from the cache's revision: its log has every event we missed.
  */
 import { defineActor, type ActorContext, type Message, type Sender } from '../../lib/actor/types.js';
-import { StoreClient } from '../store/client.js';
+import { StoreClient, type StoreEncodedWatchHandlers } from '../store/client.js';
+import { StoreError } from '../../lib/store/errors.js';
 import { STORE_ADDRESS } from '../store/messages.js';
 import { badRequest } from '../../lib/api/status.js';
 import { bootstrap } from './bootstrap.js';
@@ -64,18 +67,36 @@ export default defineActor<ApiRequestMessage | Internal, ApiServerArgs>(async (c
         });
   let ready = false;
   let address: ApiAddress = { host: args.host ?? '127.0.0.1', port: null, url: null };
+  // Events as bytes: the echoes of our own writes are not decoded again (own-writes.ts).
+  const cacheWatch: StoreEncodedWatchHandlers = {
+    onEncodedEvents: (events) =>
+      cache.applyEncoded(events, server.ownWrites, (key, revision, err) => ctx.log.warn('store watch: cannot decode an event', { key, revision, error: err.message })),
+    onEnded: (code, message) => {
+      // A store that restarted kept every committed event in its log: watching it again from our
+      // revision loses nothing and spares every watcher a relist. Anything else relists (crash).
+      if (code === 'STORE_DOWN') void ctx.track(rewatch(message));
+      else ctx.send(ctx.self, { type: 'api.resync', reason: `${code}: ${message}` });
+    },
+  };
+  const rewatch = async (why: string): Promise<void> => {
+    for (let attempt = 0; attempt < 600; attempt++) {
+      try {
+        await store.watchEncoded(CACHE_WATCH_ID, '/registry/', cache.revision, cacheWatch);
+        return;
+      } catch (err) {
+        if (err instanceof StoreError) break; // e.g. COMPACTED past our revision: only a relist helps
+        await new Promise((resolve) => setTimeout(resolve, 50)); // the store is still coming back
+      }
+    }
+    ctx.send(ctx.self, { type: 'api.resync', reason: `the store restarted (${why}) and could not be watched again` });
+  };
   // Runs once the behavior is installed, so store notices reach the cache meanwhile.
   const starting = ctx.track(
     (async () => {
       await waitForStore(ctx, args.storeAddress ?? STORE_ADDRESS);
       await loadCache(store, cache);
       if (args.nameSeed !== undefined) seedGeneratedNames(args.nameSeed, cache.revision);
-      // Events as bytes: the echoes of our own writes are not decoded again (own-writes.ts).
-      await store.watchEncoded(CACHE_WATCH_ID, '/registry/', cache.revision, {
-        onEncodedEvents: (events) =>
-          cache.applyEncoded(events, server.ownWrites, (key, revision, err) => ctx.log.warn('store watch: cannot decode an event', { key, revision, error: err.message })),
-        onEnded: (code, message) => ctx.send(ctx.self, { type: 'api.resync', reason: `${code}: ${message}` }),
-      });
+      await store.watchEncoded(CACHE_WATCH_ID, '/registry/', cache.revision, cacheWatch);
       await bootstrap(server);
       if (http) {
         const a = await http.listen();

@@ -93,6 +93,7 @@ port.on('message', (msg: ToHost) => {
 const inspector: HostInspector = {
   threadId: () => threadId,
   stats: (address) => host.stats(address),
+  statsMany: (addresses) => addresses.map((a) => host.stats(a)),
 };
 Comlink.expose(inspector, nodeEndpoint(boot.inspectPort));
 

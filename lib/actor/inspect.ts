@@ -11,6 +11,8 @@ import type { Address } from './types.js';
 export interface HostInspector {
   threadId(): number;
   stats(address: Address): Omit<ActorStats, 'restarts'> | null;
+  /** Many at once (one round trip for a whole group of nodes). */
+  statsMany(addresses: readonly Address[]): (Omit<ActorStats, 'restarts'> | null)[];
 }
 
 /** What `supervisor.inspect(address)` returns: a typed remote view of one actor. */

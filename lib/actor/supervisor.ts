@@ -41,6 +41,9 @@ import type { ActorSpec, Address, LogLevel, Message, RequestOptions, Sender } fr
 import { VirtualClock } from './virtual-clock.js';
 import { DeadLetterLog } from './dead-letters.js';
 import { supervisorClock, type SupervisorClock, type SupervisorOptions } from './supervisor-options.js';
+import type { ActorStats } from './actor-cell.js';
+import { effectiveLogLevel } from './logger.js';
+import type { Cluster, ClusterOptions } from '../cluster/types.js';
 
 export type { SupervisorClock, SupervisorOptions } from './supervisor-options.js';
 
@@ -114,7 +117,7 @@ export class Supervisor extends EventEmitter {
       timers: this.timers,
       batch: options.batch ?? true,
       maxMessageBytes: options.maxMessageBytes ?? 16 * 1024 * 1024,
-      onMessage: (msg, from) => this.emit('message', msg, from),
+      onMessage: (msg, from) => this.onOwnMessage(msg, from),
       onDeadLetters: (letters) => this.recordDeadLetters(letters),
       onTurn: () => this.vclock?.scheduleCheck(),
     });
@@ -122,7 +125,24 @@ export class Supervisor extends EventEmitter {
     this.clock = supervisorClock(this.vclock);
   }
 
-  static async start(options: SupervisorOptions = {}): Promise<Supervisor> {
+  /**
+   * Two forms, told apart by `children`. With `children`: this supervisor
+   * over exactly those child specs (the runtime). Without: a whole cluster
+   * (store, api-server, controller-manager, scheduler, simulated nodes; see
+   * lib/cluster/), which owns a supervisor of this kind underneath.
+   */
+  static start(options: SupervisorOptions & { readonly children: readonly ChildSpec[] }): Promise<Supervisor>;
+  static start(options?: ClusterOptions): Promise<Cluster>;
+  static async start(options: SupervisorOptions | ClusterOptions = {}): Promise<Supervisor | Cluster> {
+    if (options.children === undefined) {
+      // Imported at call time: lib/cluster imports this module.
+      const { startCluster } = await import('../cluster/cluster.js');
+      return startCluster(options as ClusterOptions);
+    }
+    return Supervisor.startRuntime(options as SupervisorOptions);
+  }
+
+  private static async startRuntime(options: SupervisorOptions): Promise<Supervisor> {
     const children = options.children ?? [];
     validateChildSpecs(children);
     const sup = new Supervisor(options);
@@ -185,10 +205,71 @@ export class Supervisor extends EventEmitter {
     });
   }
 
+  /**
+   * Every running actor's stats, gathered from each host thread at once
+   * (what /metrics aggregates). Actors whose host does not answer are left out.
+   */
+  async actorStats(): Promise<ActorStats[]> {
+    const perChild = [...this.children.values()].map(async (child): Promise<ActorStats[]> => {
+      const h = child.host;
+      if (!h || !h.alive) return [];
+      try {
+        const all = await withTimeout(h.inspector.statsMany([...child.addresses]), 5_000);
+        return all.filter((s) => s !== null).map((s) => ({ ...s, restarts: this.restartCounts.get(s.address) ?? 0, lastError: s.lastError ?? this.lastErrors.get(s.address) ?? null }));
+      } catch {
+        return []; // a host dying meanwhile: its actors are down, which the stats of the next scrape show
+      }
+    });
+    return (await Promise.all(perChild)).flat();
+  }
+
+  /** A message to `supervisor`: `sys.stats` requests are answered here, anything else goes to `message` listeners. */
+  private onOwnMessage(msg: Message, from: Sender): void {
+    if (msg.type !== 'sys.stats') {
+      this.emit('message', msg, from);
+      return;
+    }
+    void this.actorStats().then(
+      (stats) => this.reply(from, stats),
+      (err: unknown) => this.main.reply(SUPERVISOR_ADDRESS, from, { ok: false, code: 'INTERNAL', message: String(err) }),
+    );
+  }
+
   /** Add a child after start (a node joining, a scenario's new pool). */
   startChild(spec: ChildSpec): Promise<void> {
     validateChildSpecs([...[...this.children.values()].map((c) => c.spec), spec]);
     return this.serialized(() => this.addChild(spec));
+  }
+
+  /**
+   * Fault injection (a scenario's killActor): treat `address` as crashed
+   * now. Its supervisor applies the usual policy: a child with its own
+   * thread loses that thread and restarts on a new one; an actor in a group
+   * restarts in place. Counts as a restart and against the intensity.
+   */
+  crash(address: Address, reason = 'killed by fault injection'): Promise<void> {
+    const id = this.addressToChild.get(address);
+    const handle = id ? this.children.get(id)?.host : null;
+    if (!id || !handle || !handle.alive) return Promise.reject(new ActorDownError(address, 'not running'));
+    this.lastErrors.set(address, reason);
+    this.emit('crash', { address, error: reason });
+    return this.serialized(() => this.actorFailed(id, handle, address, reason));
+  }
+
+  /**
+   * Fault injection (chaos tests): terminate the host thread that carries
+   * `address` abruptly, as if the thread had died: every actor on it goes at
+   * once, mid-message, with no stop(). Unlike crash(), which restarts a
+   * group's actor in place, the whole thread goes; the supervisor sees an
+   * unexpected exit and applies the child's restart strategy (counted
+   * against the intensity). Resolves when the thread is gone; the restart
+   * follows through the supervisor's queue.
+   */
+  killHost(address: Address, reason = 'host thread killed by fault injection'): Promise<void> {
+    const id = this.addressToChild.get(address);
+    const handle = id ? this.children.get(id)?.host : null;
+    if (!id || !handle || !handle.alive) return Promise.reject(new ActorDownError(address, 'not running'));
+    return handle.kill(reason);
   }
 
   /** Stop a child and forget it. */
@@ -266,7 +347,7 @@ export class Supervisor extends EventEmitter {
         routing: this.options.routing ?? 'direct',
         batch: this.options.batch ?? true,
         maxMessageBytes: this.options.maxMessageBytes ?? 16 * 1024 * 1024,
-        logLevel: this.options.logLevel ?? 'warn',
+        logLevel: effectiveLogLevel(this.options.logLevel),
       },
       { message: (h, msg) => this.onHostMessage(h, msg), exit: (h, reason) => this.onHostExit(h, reason) },
       { intervalMs: 1_000, timeoutMs: 10_000, ...this.options.heartbeat },
@@ -331,7 +412,7 @@ export class Supervisor extends EventEmitter {
     }
   }
 
-  private async killHost(child: ChildState, reason: string): Promise<void> {
+  private async killChildHost(child: ChildState, reason: string): Promise<void> {
     const handle = child.host;
     if (!handle) return;
     child.host = null;
@@ -430,7 +511,7 @@ export class Supervisor extends EventEmitter {
     const { window, exceeded } = recordRestart(this.window, this.timers.now(), this.policy);
     this.window = window;
     if (exceeded) {
-      await this.killHost(child, reason);
+      await this.killChildHost(child, reason);
       await this.escalate(childId, reason);
       return;
     }
@@ -438,14 +519,14 @@ export class Supervisor extends EventEmitter {
     const ids = childrenToRestart(this.policy.strategy, this.order, childId, restartOf, exit);
     if (!ids.includes(childId)) {
       // Not to be restarted (temporary, or transient ending normally): it leaves.
-      await this.killHost(child, reason);
+      await this.killChildHost(child, reason);
       if (!shouldRestart(restartOf(childId), exit)) this.forgetChild(child);
       return;
     }
     // Siblings stop in reverse start order, orderly; the failed child is killed.
     for (const id of [...ids].reverse()) {
       const c = this.children.get(id)!;
-      if (id === childId) await this.killHost(c, reason);
+      if (id === childId) await this.killChildHost(c, reason);
       else await this.stopHost(c);
     }
     for (const id of ids) {
@@ -491,4 +572,12 @@ export class Supervisor extends EventEmitter {
   private recordDeadLetters(letters: readonly DeadLetter[]): void {
     for (const letter of this.deadLetterLog.record(letters)) this.emit('deadLetter', letter);
   }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
