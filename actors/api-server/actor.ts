@@ -121,9 +121,13 @@ export default defineActor<ApiRequestMessage | Internal, ApiServerArgs>(async (c
     if (r.subresource) return ctx.reply(from, fromStatus(badRequest('subresources cannot be watched')));
     const to = from.address;
     const watchId = m.watchId;
-    const h = openWatch(server, r.def, r.def.namespaced ? m.request.namespace : undefined, m.request.query ?? {}, (events) =>
-      ctx.send(to, { type: 'api.watch-events', watchId, events } satisfies ApiNotice),
-    );
+    const encoded = m.encoded === true;
+    const h = openWatch(server, r.def, r.def.namespaced ? m.request.namespace : undefined, m.request.query ?? {}, (events) => {
+      // An object goes to many watchers (kubelet, scheduler, controllers, runner): encoded once, its bytes are copied after.
+      const items = encoded ? server.lists.encode(events.map((e) => e.object as object)) : undefined;
+      if (items) ctx.send(to, { type: 'api.watch-events', watchId, events: [], encoded: { types: events.map((e) => e.type), items } } satisfies ApiNotice);
+      else ctx.send(to, { type: 'api.watch-events', watchId, events } satisfies ApiNotice);
+    });
     if (failed(h)) return ctx.reply(from, fromStatus(h));
     watches.set(key, h);
     ctx.reply(from, { code: 200, body: { watchId } });

@@ -136,14 +136,26 @@ export type ApiRequestMessage =
    * `{ watchId }` once registered, or a failure Status such as 410).
    * Events follow as `api.watch-events` messages to the sender.
    */
-  | { type: 'api.watch'; watchId: string; request: ApiRequest }
+  | {
+      type: 'api.watch';
+      watchId: string;
+      request: ApiRequest;
+      /** Send event objects as bytes (EncodedItems, each object encoded once for all watchers) when they can be. */
+      encoded?: boolean;
+    }
   | { type: 'api.unwatch'; watchId: string }
   /** Reply: counters for tests and introspection. */
   | { type: 'api.stats' };
 
 /** Sent by the api-server to an in-process watcher. */
 export type ApiNotice =
-  | { type: 'api.watch-events'; watchId: string; events: WatchEventOut[] }
+  | {
+      type: 'api.watch-events';
+      watchId: string;
+      /** Empty when `encoded` carries the events. */
+      events: WatchEventOut[];
+      encoded?: { readonly types: readonly WatchEventOut['type'][]; readonly items: EncodedItems };
+    }
   /** The watch ended (the server stopped, or the watcher fell too far behind): list and watch again. */
   | { type: 'api.watch-ended'; watchId: string; status: Status };
 

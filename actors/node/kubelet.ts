@@ -7,7 +7,7 @@
  * written as one api.batch; a pod whose deletion has finished stopping is
  * deleted with gracePeriodSeconds=0 once its final status is written.
  */
-import { delayOnGrid } from './grid.js';
+import { delayOnGrid, onPodGrid } from './grid.js';
 import type { ApiRequest, ApiResponse } from '../../actors/api-server/messages.js';
 import { leases, nodes, pods } from '../../lib/api/resources/index.js';
 import type { Pod } from '../../lib/api/types/pod.js';
@@ -308,7 +308,7 @@ export class Kubelet {
     if (rec.timer) this.host.cancelTimer(rec.timer);
     rec.timer = 0;
     rec.timerAt = due;
-    if (due !== Infinity) rec.timer = this.host.setTimer(Math.max(0, due - this.host.now()), { type: 'kubelet.pod', key: rec.key });
+    if (due !== Infinity) rec.timer = this.host.setTimer(Math.max(0, onPodGrid(due) - this.host.now()), { type: 'kubelet.pod', key: rec.key });
   }
 
   // ---- status writes ----------------------------------------------------
