@@ -10,7 +10,7 @@ import type { Pod } from '../../lib/api/types/pod.js';
 import { tieRank } from './cache.js';
 import { DEFAULT_PROFILE, DEFAULT_RESOURCES, MAX_NODE_SCORE, defaultNormalize, type Profile } from './framework.js';
 import { fitErrorMessage } from './explain.js';
-import { compilePod, namespaceMatches, nodeMatchesRequired, termMatches, toleratesTaint, tolerated, type CompiledTerm, type Labels, type PodInfo } from './pod-info.js';
+import { compilePod, podKey, namespaceMatches, nodeMatchesRequired, termMatches, toleratesTaint, tolerated, type CompiledTerm, type Labels, type PodInfo } from './pod-info.js';
 import { balancedScore } from './plugins/balanced-allocation.js';
 import { imageScore } from './plugins/image-locality.js';
 import { brokenLinear, leastRequested, mostRequested } from './plugins/node-resources-fit.js';
@@ -33,6 +33,8 @@ export class ReferenceScheduler {
   readonly nodes = new Map<string, RNode>();
   private readonly weights = new Map<string, number>();
   private seq = 0;
+  /** Pending pods nominated to a node (by preemption): pod key -> the pod and its node. */
+  private readonly nominated = new Map<string, { p: PodInfo; node: string }>();
 
   constructor(readonly profile: Profile = DEFAULT_PROFILE, readonly seed = 0) {
     for (const p of profile.plugins) this.weights.set(p.name, p.weight ?? 1);
@@ -52,6 +54,16 @@ export class ReferenceScheduler {
 
   removePod(key: string): void {
     for (const n of this.nodes.values()) n.pods = n.pods.filter((p) => p.key !== key);
+    this.nominated.delete(key);
+  }
+
+  /** A pending pod nominated to a node: pods of lower or equal priority are filtered as if it ran there. */
+  nominate(pod: Pod, nodeName: string): void {
+    this.nominated.set(podKey(pod), { p: compilePod(pod, priorityOf, this.seq++), node: nodeName });
+  }
+
+  clearNomination(key: string): void {
+    this.nominated.delete(key);
   }
 
   /** Per scheduling cycle (like kube's PreFilter state): every pod with its node, and spread counts per constraint. */
@@ -280,6 +292,22 @@ export class ReferenceScheduler {
   /** Filter and score every node; pick the best (seeded tie-break, then name). Does not assume. */
   schedule(pod: Pod): ReferenceResult {
     const info = compilePod(pod, priorityOf, this.seq);
+    // kube's addNominatedPods: nominated pods of priority >= this pod's, other than itself, count on their node.
+    const added: { p: PodInfo; n: RNode }[] = [];
+    for (const [key, nom] of this.nominated) {
+      const n = this.nodes.get(nom.node);
+      if (key === info.key || nom.p.priority < info.priority || !n) continue;
+      n.pods.push(nom.p);
+      added.push({ p: nom.p, n });
+    }
+    try {
+      return this.scheduleOnce(info);
+    } finally {
+      for (const { p, n } of added) n.pods = n.pods.filter((x) => x !== p);
+    }
+  }
+
+  private scheduleOnce(info: PodInfo): ReferenceResult {
     this.cycle = { spread: new Map() };
     const feasible: RNode[] = [];
     const statuses: Status[] = [];
@@ -305,7 +333,7 @@ export class ReferenceScheduler {
   /** Schedule and, when placed, count the pod on its node. */
   scheduleAndAssume(pod: Pod): ReferenceResult {
     const r = this.schedule(pod);
-    if (r.node) this.addPod(pod, r.node);
+    if (r.node) { this.addPod(pod, r.node); this.nominated.delete(podKey(pod)); }
     return r;
   }
 }

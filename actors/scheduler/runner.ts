@@ -12,7 +12,10 @@
  *   a FailedScheduling Event, once per change of message (a pod that already
  *   carries the same condition, e.g. after a restart, is left alone);
  * - preemptions: victims deleted with their grace period (uid
- *   precondition), status.nominatedNodeName set on the preemptor.
+ *   precondition), status.nominatedNodeName set on the preemptor (and
+ *   cleared when a later preemption finds no node). Pending pods reach the
+ *   core with their status, so a restarted scheduler takes the nominations
+ *   back from status.nominatedNodeName and keeps the room reserved.
  *
  * Level-triggered: on start everything is rebuilt from the api-server's
  * lists, and the first cycle waits until every informer synced, so pods
@@ -368,12 +371,14 @@ export class SchedulerRunner {
     for (const f of failures) {
       const pod = this.podInformer.store.get(f.key);
       if (!pod || pod.metadata.uid !== f.uid || pod.spec?.nodeName) continue;
-      const sig = `${f.uid}\u0000${f.condition.message}\u0000${f.nominatedNodeName ?? ''}`;
+      const sig = `${f.uid}\u0000${f.condition.message}\u0000${f.nominatedNodeName ?? ''}\u0000${f.clearNomination ? 'clear' : ''}`;
       if (this.reported.get(f.key) === sig) continue;
       this.reported.set(f.key, sig);
       const cur = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
       const nominated = f.nominatedNodeName;
-      if (cur?.status === 'False' && cur.reason === 'Unschedulable' && cur.message === f.condition.message && (!nominated || pod.status?.nominatedNodeName === nominated)) continue;
+      // The scheduler dropped the nomination: clear it in the status too, or a restart would restore it.
+      const clear = f.clearNomination === true && !!pod.status?.nominatedNodeName;
+      if (cur?.status === 'False' && cur.reason === 'Unschedulable' && cur.message === f.condition.message && (!nominated || pod.status?.nominatedNodeName === nominated) && !clear) continue;
       const condition: PodCondition = {
         ...f.condition,
         lastProbeTime: null,
@@ -381,6 +386,7 @@ export class SchedulerRunner {
       };
       const status: Record<string, unknown> = { conditions: [condition] };
       if (nominated) status['nominatedNodeName'] = nominated;
+      else if (clear) status['nominatedNodeName'] = null;
       requests.push({
         verb: 'patch', group: '', version: 'v1', resource: 'pods', namespace: f.namespace, name: f.name, subresource: 'status',
         patchType: 'strategic', body: { status },

@@ -12,8 +12,9 @@ import { Engine } from './engine.js';
 import { fitErrorMessage, explainPod, type NodeExplanation } from './explain.js';
 import { DEFAULT_PROFILE, type ClusterEvent, type Profile } from './framework.js';
 import { compilePod, podKey, type PodInfo } from './pod-info.js';
+import { Nominator } from './nominator.js';
 import { preempt } from './preemption.js';
-import { SchedulingQueue, type QueueOptions } from './queue.js';
+import { SchedulingQueue, type QueueOptions, type QueuedPod } from './queue.js';
 
 export interface SchedulerOptions {
   readonly profile?: Profile;
@@ -39,6 +40,8 @@ export interface Binding extends PodRef {
 export interface Failure extends PodRef {
   readonly condition: PodCondition & { type: 'PodScheduled'; status: 'False'; reason: 'Unschedulable'; message: string };
   readonly nominatedNodeName?: string;
+  /** The pod's nomination was dropped (preemption found no node): clear status.nominatedNodeName. */
+  readonly clearNomination?: boolean;
 }
 
 export interface Preemption extends PodRef {
@@ -64,6 +67,10 @@ export class Scheduler {
   readonly cache: NodeCache;
   readonly engine: Engine;
   readonly queue: SchedulingQueue;
+  /** Pods nominated to a node by preemption: lower- or equal-priority pods must leave them room. */
+  readonly nominator = new Nominator();
+  /** Pod key -> status.nominatedNodeName last seen from the api-server (to tell "cleared" from "not written yet"). */
+  private readonly statusNominated = new Map<string, string>();
   private readonly priorityClasses = new Map<string, PriorityClass>();
   private readonly nodeFingerprints = new Map<string, string>();
   private readonly pluginEvents: ReadonlyMap<string, readonly ClusterEvent[]>;
@@ -129,6 +136,9 @@ export class Scheduler {
     const nodeName = pod.spec?.nodeName;
     if (nodeName) {
       this.queue.delete(key);
+      this.statusNominated.delete(key);
+      const held = this.nominator.delete(key);
+      if (held !== undefined && held !== nodeName) this.queue.onEvent('PodDelete', this.pluginEvents);
       const existing = this.cache.pods.get(key);
       const n = this.cache.index.get(nodeName);
       if (existing && existing.node === n) { this.cache.confirm(key); return; }
@@ -141,7 +151,33 @@ export class Scheduler {
     if ((pod.spec?.schedulingGates ?? []).length > 0) return;
     if (this.cache.pods.get(key)?.assumed) return; // ours, bind in flight
     const q = this.queue.get(key);
-    this.queue.add(compilePod(pod, this.priorityOf, q ? q.info.seq : this.seq++, key));
+    const info = compilePod(pod, this.priorityOf, q ? q.info.seq : this.seq++, key);
+    this.queue.add(info);
+    this.noteNomination(key, info, pod.status?.nominatedNodeName ?? '');
+  }
+
+  /**
+   * A pending pod's status.nominatedNodeName, as kube's nominator reads it:
+   * a name (re)nominates; a name that was there and is gone clears; no name
+   * before nor now keeps what preemption nominated in memory (its status
+   * patch may not have come back yet). Also refreshes the nominee's
+   * requests and priority.
+   */
+  private noteNomination(key: string, info: PodInfo, fromStatus: string): void {
+    const before = this.statusNominated.get(key) ?? '';
+    if (fromStatus) this.statusNominated.set(key, fromStatus); else this.statusNominated.delete(key);
+    const node = fromStatus || (before ? undefined : this.nominator.nodeOf(key));
+    if (node) this.nominator.set(info, node);
+    else if (this.nominator.delete(key) !== undefined) this.queue.onEvent('PodDelete', this.pluginEvents);
+  }
+
+  /**
+   * Nominates a pending pod to a node directly (what preemption and
+   * status.nominatedNodeName do): until it binds, is deleted or the nomination
+   * is cleared, pods of lower or equal priority are filtered as if it ran there.
+   */
+  nominate(pod: Pod, nodeName: string): void {
+    this.nominator.set(compilePod(pod, this.priorityOf, this.seq++), nodeName);
   }
 
   updatePod(pod: Pod): void {
@@ -151,7 +187,9 @@ export class Scheduler {
   deletePod(podOrKey: Pod | string): void {
     const key = typeof podOrKey === 'string' ? podOrKey : podKey(podOrKey);
     this.queue.delete(key);
-    if (this.cache.removePod(key)) this.queue.onEvent('PodDelete', this.pluginEvents);
+    this.statusNominated.delete(key);
+    const held = this.nominator.delete(key) !== undefined;
+    if (this.cache.removePod(key) || held) this.queue.onEvent('PodDelete', this.pluginEvents);
   }
 
   /** The bind call for an assumed pod failed: forget the assumption and retry after back-off. */
@@ -179,62 +217,93 @@ export class Scheduler {
       const q = this.queue.pop();
       if (!q) break;
       this.stats.attempts++;
-      const pod = q.info;
-      const choice = this.engine.schedule(pod);
-      if (choice.node >= 0) {
-        this.cache.addPod(pod, choice.node, true);
-        this.queue.done(q);
-        this.stats.scheduled++;
-        out.bindings.push({ key: pod.key, namespace: pod.namespace, name: pod.name, uid: pod.uid, node: this.cache.names[choice.node]! });
-        continue;
+      const reserved = this.nominator.reserve(this.cache, q.info);
+      try {
+        this.cycle(q, out);
+      } finally {
+        this.nominator.release(this.cache, reserved);
       }
-      const scan = choice.scan!;
-      const statuses = new Map(scan.statuses);
-      const pre = preempt(this.engine, pod, statuses, this.cache.liveCount);
-      const rejectedBy = new Set<string>();
-      for (const st of statuses.values()) if (st.plugin) rejectedBy.add(st.plugin);
-      const message = fitErrorMessage(this.cache.liveCount, statuses.values(), pre.message);
-      if (pre.node !== undefined) {
-        this.stats.preemptions++;
-        const node = this.cache.names[pre.node]!;
-        // Victims are deleted through the api-server; they stop counting now, so the preemptor fits next time.
-        for (const v of pre.victims) this.cache.removePod(v.key);
-        out.preemptions.push({
-          ...ref(pod), node,
-          victims: pre.victims.map((v) => ({ ...ref(v), gracePeriodSeconds: v.pod.spec?.terminationGracePeriodSeconds })),
-        });
-        out.failures.push({ ...ref(pod), condition: condition(message), nominatedNodeName: node });
-        this.queue.retry(q);
-        continue;
-      }
-      this.stats.unschedulable++;
-      out.failures.push({ ...ref(pod), condition: condition(message) });
-      this.queue.unschedulable(q, rejectedBy);
     }
     return out;
   }
 
+  /** One scheduling cycle for a popped pod (nominated pods it must respect are counted in the cache). */
+  private cycle(q: QueuedPod, out: Decisions): void {
+    const pod = q.info;
+    const choice = this.engine.schedule(pod);
+    if (choice.node >= 0) {
+      this.cache.addPod(pod, choice.node, true);
+      this.queue.done(q);
+      this.stats.scheduled++;
+      const node = this.cache.names[choice.node]!;
+      // Bound: its nomination (wherever it was) is no longer needed, as kube drops it on assume.
+      const held = this.nominator.delete(pod.key);
+      if (held !== undefined && held !== node) this.queue.onEvent('PodDelete', this.pluginEvents);
+      out.bindings.push({ key: pod.key, namespace: pod.namespace, name: pod.name, uid: pod.uid, node });
+      return;
+    }
+    const scan = choice.scan!;
+    const statuses = new Map(scan.statuses);
+    const pre = preempt(this.engine, pod, statuses, this.cache.liveCount);
+    const rejectedBy = new Set<string>();
+    for (const st of statuses.values()) if (st.plugin) rejectedBy.add(st.plugin);
+    const message = fitErrorMessage(this.cache.liveCount, statuses.values(), pre.message);
+    if (pre.node !== undefined) {
+      this.stats.preemptions++;
+      const node = this.cache.names[pre.node]!;
+      // Victims are deleted through the api-server; they stop counting now, so the preemptor fits next time.
+      for (const v of pre.victims) this.cache.removePod(v.key);
+      out.preemptions.push({
+        ...ref(pod), node,
+        victims: pre.victims.map((v) => ({ ...ref(v), gracePeriodSeconds: v.pod.spec?.terminationGracePeriodSeconds })),
+      });
+      out.failures.push({ ...ref(pod), condition: condition(message), nominatedNodeName: node });
+      this.nominator.set(pod, node);
+      this.queue.retry(q);
+      return;
+    }
+    this.stats.unschedulable++;
+    // Preemption ran and found no node: kube overrides the nomination with none (a pod
+    // not eligible to preempt, preemptionPolicy Never, keeps whatever it had).
+    const cleared = !pod.shape.preemptNever && this.nominator.delete(pod.key) !== undefined;
+    out.failures.push(cleared ? { ...ref(pod), condition: condition(message), clearNomination: true } : { ...ref(pod), condition: condition(message) });
+    this.queue.unschedulable(q, rejectedBy);
+  }
+
+  /** Runs `f` with the nominated pods `info` must respect counted in the cache. */
+  private withNominated<T>(info: PodInfo, f: () => T): T {
+    const reserved = this.nominator.reserve(this.cache, info);
+    try {
+      return f();
+    } finally {
+      this.nominator.release(this.cache, reserved);
+    }
+  }
+
   /** For one pod (queued or not): each plugin's verdict and score on each node. */
   explain(pod: Pod): NodeExplanation[] {
-    return explainPod(this.engine, compilePod(pod, this.priorityOf));
+    const info = compilePod(pod, this.priorityOf, 0, podKey(pod));
+    return this.withNominated(info, () => explainPod(this.engine, info));
   }
 
   /** The message the pod would get now if it cannot be scheduled (undefined when it fits). */
   unschedulableMessage(pod: Pod): string | undefined {
-    const info = compilePod(pod, this.priorityOf);
-    const ctx = this.engine.context(info);
-    const s = this.engine.shapeState(ctx);
-    const scan = this.engine.scan(ctx, s, true);
-    if (scan.count > 0) return undefined;
-    return fitErrorMessage(this.cache.liveCount, scan.statuses.values());
+    const info = compilePod(pod, this.priorityOf, 0, podKey(pod));
+    return this.withNominated(info, () => {
+      const ctx = this.engine.context(info);
+      const scan = this.engine.scan(ctx, this.engine.shapeState(ctx), true);
+      return scan.count > 0 ? undefined : fitErrorMessage(this.cache.liveCount, scan.statuses.values());
+    });
   }
 
   /** The names of the nodes where the pod would fit now (filters only). */
   feasibleNodes(pod: Pod): string[] {
-    const info = compilePod(pod, this.priorityOf);
-    const ctx = this.engine.context(info);
-    const scan = this.engine.scan(ctx, this.engine.shapeState(ctx), true);
-    return Array.from(scan.feasible.subarray(0, scan.count), (n) => this.cache.names[n]!).sort();
+    const info = compilePod(pod, this.priorityOf, 0, podKey(pod));
+    return this.withNominated(info, () => {
+      const ctx = this.engine.context(info);
+      const scan = this.engine.scan(ctx, this.engine.shapeState(ctx), true);
+      return Array.from(scan.feasible.subarray(0, scan.count), (n) => this.cache.names[n]!).sort();
+    });
   }
 }
 

@@ -20,17 +20,8 @@ async function load(file: string): Promise<Scenario> {
   return r.scenario;
 }
 
-/**
- * Known failing: the scheduler does not yet count pods nominated by
- * preemption when it filters lower-priority pods, so the preempted batch
- * pods' replacements take the room freed for the last frontend pod, again
- * and again (Kubernetes adds nominated pods of equal or higher priority to
- * a node before filtering). When that lands this test passes: remove this.
- */
-const KNOWN_FAILING = new Set(['preemption.yaml']);
-
 for (const file of SHIPPED) {
-  (KNOWN_FAILING.has(file) ? test.failing : test)(`shipped scenario ${file} plays to the end and meets its expectations`, async (t) => {
+  test(`shipped scenario ${file} plays to the end and meets its expectations`, async (t) => {
     const scenario = await load(file);
     const report = await runScenario(scenario, { file, threads: 2 });
     const problems = report.runs.flatMap((r) => failures(r).map((f) => `${r.variant}: ${f}`));

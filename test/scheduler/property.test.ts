@@ -227,3 +227,52 @@ test('an unschedulable pod is retried when a node that fits appears', (t) => {
   d = s.scheduleBatch();
   t.deepEqual(d.bindings.map((b) => b.node), ['big']);
 });
+
+// Nominated pods (kube's addNominatedPods): pods of lower or equal priority are
+// filtered as if every pod nominated to a node ran there; the nominee itself
+// and pods of higher priority do not see it. Fast and reference must agree.
+test('with nominated pods, fast and reference agree on feasible sets and chosen nodes', (t) => {
+  let placed = 0;
+  let held = 0;
+  const nomArb = fc.record({ node: fc.nat(9), priority: fc.constantFrom(0, 5, 10), cpu: fc.constantFrom('500m', '1', '2'), anti: fc.boolean() });
+  fc.assert(
+    fc.property(fc.array(nodeArb, { minLength: 1, maxLength: 10 }), fc.array(podArb, { minLength: 1, maxLength: 20 }), fc.array(nomArb, { maxLength: 4 }),
+      fc.array(fc.constantFrom(0, 5, 10), { minLength: 20, maxLength: 20 }), fc.nat(1000), (ns, ps, noms, prios, seed) => {
+        const fast = new Scheduler({ seed, now: () => 0 });
+        const ref = new ReferenceScheduler(DEFAULT_PROFILE, seed);
+        const nodes = ns.map((n, i) => mkNode(i, n));
+        for (const n of nodes) { fast.addNode(n); ref.addNode(n); }
+        noms.forEach((m, i) => {
+          const sel = { matchLabels: { app: 'a' } };
+          const nominee = pod(`nominee-${i}`, {
+            cpu: m.cpu, priority: m.priority, labels: { app: 'a' },
+            affinity: m.anti ? { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: sel }] } } : undefined,
+          });
+          const target = `node-${m.node % nodes.length}`;
+          fast.nominate(nominee, target);
+          ref.nominate(nominee, target);
+        });
+        for (let i = 0; i < ps.length; i++) {
+          const base = mkPod(i, ps[i]!);
+          const p: Pod = { ...base, spec: { ...base.spec!, priority: prios[i]! } };
+          const r = ref.scheduleAndAssume(p);
+          t.deepEqual(fast.feasibleNodes(p), [...r.feasible], `feasible, pod ${i}`);
+          fast.addPod(p);
+          const d = fast.scheduleBatch();
+          const got = d.bindings[0]?.node;
+          if (got !== r.node) return false;
+          if (got) placed++;
+          else if (d.preemptions.length > 0) {
+            // The fast scheduler preempted (the reference does not): the preemptor is now a nominee too.
+            ref.nominate(p, d.preemptions[0]!.node);
+            for (const v of d.preemptions[0]!.victims) ref.removePod(v.key);
+            held++;
+          }
+        }
+        return true;
+      }),
+    { numRuns: 150, seed: 5 },
+  );
+  t.true(placed > 300, `placed ${placed}`);
+  t.log(`placed ${placed}, preemptions ${held}`);
+});
