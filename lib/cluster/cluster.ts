@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { apiServerChildSpec } from '../../actors/api-server/spec.js';
 import type { ApiAddress } from '../../actors/api-server/messages.js';
 import { controllerManagerChildSpec } from '../../actors/controller-manager/spec.js';
+import type { SchedulerExplanation, SchedulerMessage } from '../../actors/scheduler/messages.js';
 import { schedulerChildSpec } from '../../actors/scheduler/spec.js';
 import { storeChildSpec } from '../../actors/store/spec.js';
 import type { ActorStats } from '../actor/actor-cell.js';
@@ -156,6 +157,10 @@ class EmbeddedCluster implements Cluster {
 
   inspect(actor: string): ActorInspector {
     return this.supervisor.inspect(actor);
+  }
+
+  explain(name: string, namespace = 'default'): Promise<SchedulerExplanation> {
+    return this.supervisor.request<SchedulerExplanation, SchedulerMessage>('scheduler', { type: 'scheduler.explain', namespace, name });
   }
 
   actorStats(): Promise<ActorStats[]> {

@@ -5,6 +5,7 @@
  * without importing the cluster (which itself imports the supervisor).
  */
 import type { ActorInspector } from '../actor/inspect.js';
+import type { SchedulerExplanation } from '../../actors/scheduler/messages.js';
 import type { ActorStats } from '../actor/actor-cell.js';
 import type { ClockKind } from '../actor/control.js';
 import type { Supervisor } from '../actor/supervisor.js';
@@ -112,6 +113,8 @@ export interface Cluster {
   waitFor<T extends KubeObject>(target: ListTarget<T>, check: (items: readonly T[]) => boolean, options?: WaitOptions): Promise<T[]>;
   /** A remote view of one actor (`scheduler`, `api-server`, `node/node-000`): stats, thread id. */
   inspect(actor: string): ActorInspector;
+  /** The scheduler's view of one pod: each plugin's verdict and score on each node (as `berth explain pod`). Rejects with code NOT_FOUND for a pod it has not seen. */
+  explain(name: string, namespace?: string): Promise<SchedulerExplanation>;
   /** Stats of every actor on every thread. */
   actorStats(): Promise<ActorStats[]>;
   /** Prometheus text: the api-server's metrics (when HTTP is served) and every actor's counters. */

@@ -65,6 +65,19 @@ test('a virtual-clock cluster runs a Deployment applied as YAML, updates it on a
 
   await t.throwsAsync(cluster.waitFor({ resource: deployments, name: 'web', namespace: 'shop' }, ready(50), { timeout: 5_000 }), { instanceOf: WaitTimeoutError });
 
+  // web was scaled to 5 only, so ask with a pod that cannot fit: 3 cpu on 2-cpu nodes.
+  await cluster.apply(`apiVersion: v1
+kind: Pod
+metadata: { name: big, namespace: shop }
+spec:
+  containers: [{ name: big, image: x, resources: { requests: { cpu: "3" } } }]
+`);
+  const why = await cluster.waitFor(async () => (await cluster.explain('big', 'shop').catch(() => undefined))?.unschedulableMessage, { timeout: 60_000 });
+  t.regex(why, /^0\/3 nodes are available: 3 Insufficient cpu/);
+  const explained = await cluster.explain('big', 'shop');
+  t.is(explained.nodes.length, 3);
+  t.true(explained.nodes.every((n) => !n.feasible && n.plugins.some((p) => p.plugin === 'NodeResourcesFit' && p.verdict === 'fail')));
+
   const dir = cluster.dataDir;
   await cluster.stop();
   t.false(existsSync(dir), 'the temporary data directory is removed');
