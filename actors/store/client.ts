@@ -10,7 +10,7 @@
  * needs keys never decodes; decodeWatchEvent when it does).
  */
 import type { RemoteError } from '../../lib/actor/errors.js';
-import type { Address, Message, RequestOptions } from '../../lib/actor/types.js';
+import { isDownNotice, type Address, type Message, type RequestOptions } from '../../lib/actor/types.js';
 import { StoreError, type StoreErrorCode } from '../../lib/store/errors.js';
 import { decodeWatchEvent, encodeForStore, unpackWatchEvents } from '../../lib/store/encoded.js';
 import type { EncodedWatchEvent, KeyValue, RangeRequest, RangeResult, StoreStats, WatchEvent, WriteOp, WriteResult } from '../../lib/store/types.js';
@@ -19,6 +19,8 @@ import { STORE_ADDRESS, type StoreNotice, type StoreReply, type StoreRequest } f
 /** What can send requests: an actor's context, or the supervisor. */
 export interface Requester {
   request<R = unknown, M extends Message = Message>(to: Address, msg: M, options?: RequestOptions): Promise<R>;
+  /** An actor's context has it (ActorContext.monitor): a store restart then ends our watches (handleNotice). */
+  monitor?(address: Address): void;
 }
 
 export interface StoreWatchHandlers {
@@ -95,6 +97,8 @@ export class StoreClient {
   }
 
   private async startWatch(watchId: string, prefix: string, sinceRevision: number | undefined, handlers: Handlers): Promise<number> {
+    // A restarted store has forgotten our watches and would never say so: the runtime's down notice does.
+    this.requester.monitor?.(this.address);
     this.watches.set(watchId, handlers);
     try {
       return (await this.call({ type: 'store.watch', watchId, prefix, sinceRevision })).revision;
@@ -119,6 +123,13 @@ export class StoreClient {
 
   /** Give every message the owner receives here first; true when it was a store notice. */
   handleNotice(msg: Message): boolean {
+    if (isDownNotice(msg)) {
+      if (msg.address !== this.address) return false;
+      const ended = [...this.watches.values()];
+      this.watches.clear();
+      for (const h of ended) h.onEnded?.('STORE_DOWN', `the store went down (${msg.reason}); its watches are gone`);
+      return true;
+    }
     const notice = msg as StoreNotice;
     if (notice.type === 'store.events') {
       const handlers = this.watches.get(notice.watchId);

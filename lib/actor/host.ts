@@ -13,7 +13,7 @@ import { Endpoint, type EndpointOptions } from './endpoint.js';
 import { createLogger } from './logger.js';
 import type { Envelope } from './mailbox.js';
 import { VirtualTimers } from './timers.js';
-import type { ActorContext, ActorDefinition, ActorSpec, Address, LogLevel, Message, Sender } from './types.js';
+import type { ActorContext, ActorDefinition, ActorSpec, Address, DownNotice, LogLevel, Message, Sender } from './types.js';
 
 export interface HostOptions extends EndpointOptions {
   readonly logLevel: LogLevel;
@@ -43,6 +43,8 @@ export class Host extends Endpoint {
   private readonly logLevel: LogLevel;
   /** In-place restarts per address, counted here; the supervisor adds host restarts. */
   readonly restarts = new Map<Address, number>();
+  /** ctx.monitor: the cells to tell when an address goes down. */
+  private readonly monitors = new Map<Address, Set<ActorCell>>();
 
   constructor(options: HostOptions) {
     super(options);
@@ -298,8 +300,22 @@ export class Host extends Endpoint {
     this.control({ k: 'crashed', address: cell.address, error: cell.lastError });
   }
 
-  /** Whatever a dead actor leaves behind: queued requests fail, timers and own requests go. */
+  /** The host of these addresses died: besides failing requests to them, tell their monitors. */
+  override markDown(addresses: readonly Address[], reason: string): void {
+    super.markDown(addresses, reason);
+    for (const address of addresses) {
+      for (const cell of this.monitors.get(address) ?? []) {
+        if (this.cells.get(cell.address) !== cell || (cell.state !== 'running' && cell.state !== 'starting')) continue;
+        this.activity = true;
+        cell.mailbox.push({ sender: { address, reqId: 0 }, body: { type: 'sys.down', address, reason } satisfies DownNotice });
+        if (cell.state === 'running' && !cell.busy) this.enqueue(cell);
+      }
+    }
+  }
+
+  /** Whatever a dead actor leaves behind: queued requests fail, timers, monitors and own requests go. */
   private cleanUp(cell: ActorCell, reason: string): void {
+    for (const watchers of this.monitors.values()) watchers.delete(cell);
     for (const env of cell.mailbox.drain()) this.refuse(env, cell.address, reason);
     this.timers.cancelOwner(cell.address);
     this.forgetRequestsOf(cell.address);
@@ -333,6 +349,11 @@ export class Host extends Endpoint {
         };
         work.then(done, done);
         return work;
+      },
+      monitor: (address) => {
+        let watchers = host.monitors.get(address);
+        if (!watchers) host.monitors.set(address, (watchers = new Set()));
+        watchers.add(cell);
       },
       log: createLogger(this.logLevel, { host: this.hostId, actor: self }),
     };

@@ -54,7 +54,26 @@ export interface ActorContext {
    * the virtual clock does not advance past it and shutdown waits for it.
    */
   track<T>(work: Promise<T>): Promise<T>;
+  /**
+   * OTP's monitor: from now on, whenever the host thread of `address` dies
+   * (killed, or taken down by a crash before the restart on a new thread), a
+   * DownNotice arrives in this actor's mailbox. A peer that restarts has
+   * forgotten what it held for us (watches, above all), and would never say
+   * so. A group member restarted in place on its thread sends none. Idempotent.
+   */
+  monitor(address: Address): void;
   readonly log: Logger;
+}
+
+/** What a monitor delivers (see ActorContext.monitor); `sys.*` messages come from the runtime. */
+export interface DownNotice extends Message {
+  readonly type: 'sys.down';
+  readonly address: Address;
+  readonly reason: string;
+}
+
+export function isDownNotice(msg: Message): msg is DownNotice {
+  return msg.type === 'sys.down';
 }
 
 /** A running actor: one mailbox, `receive` is never re-entered. */

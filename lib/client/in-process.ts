@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { API_SERVER_ADDRESS, type ApiNotice, type ApiRequest, type ApiRequestMessage, type ApiResponse } from '../../actors/api-server/messages.js';
-import type { Address, Message, RequestOptions } from '../actor/types.js';
+import { isDownNotice, type Address, type Message, type RequestOptions } from '../actor/types.js';
 import { ItemsDecoder } from './items-decoder.js';
 import { ApiError, TransportError, statusFromBody } from './errors.js';
 import type { BatchOptions, Transport, TransportWatchHandlers, Watch } from './types.js';
@@ -19,6 +19,8 @@ import type { BatchOptions, Transport, TransportWatchHandlers, Watch } from './t
 export interface Requester {
   request<R = unknown, M extends Message = Message>(to: Address, msg: M, options?: RequestOptions): Promise<R>;
   send<M extends Message>(to: Address, msg: M): void;
+  /** An actor's context has it (ActorContext.monitor): the api-server's restarts then reach handleNotice. */
+  monitor?(address: Address): void;
 }
 
 export interface InProcessOptions {
@@ -43,7 +45,16 @@ export class InProcessTransport implements Transport {
   ) {
     this.address = opts.address ?? API_SERVER_ADDRESS;
     this.timeoutMs = opts.timeoutMs ?? 60_000;
+    // In the embedding thread the requester is the supervisor: a restarted api-server has
+    // forgotten our watches and would never say so, so its 'restart' event ends them here.
+    if (isEmitter(requester)) requester.on('restart', this.onRestart);
+    // In an actor, a monitor does the same: the runtime posts a sys.down notice that handleNotice turns into endAll.
+    requester.monitor?.(this.address);
   }
+
+  private readonly onRestart = (e: { addresses?: readonly Address[]; children?: readonly string[] }): void => {
+    if (e.addresses?.includes(this.address) || e.children?.includes(this.address)) this.endAll(new TransportError(`${this.address} restarted: its watches are gone`));
+  };
 
   async call(request: ApiRequest): Promise<ApiResponse> {
     if (request.verb !== 'list') return this.send<ApiResponse>({ type: 'api.call', request });
@@ -64,7 +75,7 @@ export class InProcessTransport implements Transport {
     this.watches.set(watchId, handlers);
     let res: ApiResponse;
     try {
-      res = await this.send<ApiResponse>({ type: 'api.watch', watchId, request });
+      res = await this.send<ApiResponse>({ type: 'api.watch', watchId, request, encoded: true });
     } catch (err) {
       this.watches.delete(watchId);
       throw err;
@@ -83,9 +94,21 @@ export class InProcessTransport implements Transport {
 
   /** Give every message the owner receives here first; true when it was an api-server notice. */
   handleNotice(msg: Message): boolean {
+    if (isDownNotice(msg)) {
+      if (msg.address !== this.address) return false;
+      this.endAll(new TransportError(`${this.address} went down (${msg.reason}): its watches are gone`));
+      return true;
+    }
     const notice = msg as ApiNotice;
     if (notice.type === 'api.watch-events') {
-      this.watches.get(notice.watchId)?.onEvents(notice.events);
+      const handlers = this.watches.get(notice.watchId);
+      if (!handlers) return true;
+      if (!notice.encoded) {
+        handlers.onEvents(notice.events);
+        return true;
+      }
+      const objects = this.decoder.decode(notice.encoded.items);
+      handlers.onEvents(notice.encoded.types.map((type, i) => ({ type, object: objects[i] })));
       return true;
     }
     if (notice.type === 'api.watch-ended') {
@@ -109,6 +132,7 @@ export class InProcessTransport implements Transport {
   }
 
   close(): void {
+    if (isEmitter(this.requester)) this.requester.off('restart', this.onRestart);
     for (const watchId of this.watches.keys()) this.requester.send<ApiRequestMessage>(this.address, { type: 'api.unwatch', watchId });
     this.watches.clear();
   }
@@ -120,4 +144,13 @@ export class InProcessTransport implements Transport {
       throw new TransportError(`${msg.type} to ${this.address}: ${err instanceof Error ? err.message : String(err)}`, err);
     }
   }
+}
+
+interface Emitter {
+  on(event: 'restart', listener: (e: { addresses?: readonly Address[]; children?: readonly string[] }) => void): unknown;
+  off(event: 'restart', listener: (e: { addresses?: readonly Address[]; children?: readonly string[] }) => void): unknown;
+}
+
+function isEmitter(r: Requester): r is Requester & Emitter {
+  return typeof (r as Partial<Emitter>).on === 'function' && typeof (r as Partial<Emitter>).off === 'function';
 }
