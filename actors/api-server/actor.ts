@@ -195,8 +195,15 @@ export default defineActor<ApiRequestMessage | Internal, ApiServerArgs>(async (c
           ctx.setTimer(bookmarkMs, { type: 'api.tick' });
           return;
         case 'api.resync':
-          // Crash on purpose: the supervisor restarts us and we relist from the store.
-          throw new Error(`api-server watch cache lost the store's watch (${m.reason}); restarting to relist`);
+          // Crash on purpose: the supervisor restarts us and we relist from the store. Close the
+          // HTTP server first: a crash runs no stop hook, and a worker terminated while its
+          // sockets are still parsing can abort the whole process (Node 20's llhttp, seen in CI).
+          for (const w of watches.values()) w.stop();
+          watches.clear();
+          return (async () => {
+            await http?.close();
+            throw new Error(`api-server watch cache lost the store's watch (${m.reason}); restarting to relist`);
+          })();
         default: {
           const never: never = m;
           ctx.replyError(from, 'INVALID_ARGUMENT', `unknown request ${JSON.stringify(never)}`);

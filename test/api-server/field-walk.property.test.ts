@@ -18,7 +18,7 @@ const value: fc.Arbitrary<JsonValue> = fc.letrec<{ v: JsonValue }>((tie) => ({
     { depthSize: 'small' },
     scalar,
     fc.array(tie('v'), { maxLength: 2 }),
-    fc.dictionary(fc.constantFrom('x', 'y', 'name'), tie('v'), { maxKeys: 3 }),
+    fc.dictionary(fc.constantFrom('x', 'y', 'z'), tie('v'), { maxKeys: 3 }),
   ),
 })).v;
 const env = fc.record({ name: fc.constantFrom('A', 'B'), value: fc.option(fc.constantFrom('1', '2'), { nil: undefined }) }, { requiredKeys: ['name'] });
