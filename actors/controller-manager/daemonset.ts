@@ -40,6 +40,7 @@ import { Controller } from './controller.js';
 import { DS_GVK, REVISION_HASH_LABEL, TEMPLATE_GENERATION_LABEL, daemonTolerations, nodeShouldRunDaemonPod, targetNode, withNodeNameAffinity } from './daemonset-util.js';
 import { allowsSurge, byPhaseThenAge, extraPods, surgeStep, unavailableStep } from './daemonset-update.js';
 import { computeHash } from './deployment-util.js';
+import { deleteOwnedPods } from './delete-pods.js';
 import { Expectations } from './expectations.js';
 import { controllerOf, copy, errorMessage, newControllerRef, semanticEqual } from './objects.js';
 import { isPodAvailable, isPodReady } from './pods.js';
@@ -262,22 +263,7 @@ export class DaemonSetController extends Controller {
   }
 
   private async deletePods(key: string, ds: Readonly<DaemonSet>, victims: readonly Readonly<Pod>[]): Promise<void> {
-    const gone = victims.slice(0, BURST_REPLICAS);
-    this.expectations.expectDeletions(key, gone.map((p) => keyOf(p)));
-    const results = await Promise.allSettled(gone.map((p) => this.ctx.api.delete(pods, p.metadata.name!, { namespace: p.metadata.namespace })));
-    let failure: unknown;
-    results.forEach((r, i) => {
-      const p = gone[i]!;
-      if (r.status === 'fulfilled') {
-        this.ctx.recorder.event(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, DS_GVK);
-        return;
-      }
-      this.expectations.deletionObserved(key, keyOf(p));
-      if (isNotFound(r.reason)) return;
-      failure ??= r.reason;
-      this.ctx.recorder.event(ds, 'Warning', 'FailedDelete', `Error deleting: ${errorMessage(r.reason)}`, DS_GVK);
-    });
-    if (failure) throw failure;
+    await deleteOwnedPods(this.ctx, this.expectations, key, ds, DS_GVK, victims.slice(0, BURST_REPLICAS));
   }
 
   private status(ds: Readonly<DaemonSet>, allNodes: readonly Readonly<Node>[], byNode: ReadonlyMap<string, Readonly<Pod>[]>, hash: string): DaemonSetStatus {

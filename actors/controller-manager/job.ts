@@ -31,6 +31,7 @@ import type { Pod } from '../../lib/api/types/pod.js';
 import { claim } from './claim.js';
 import type { ControllerContext } from './context.js';
 import { Controller } from './controller.js';
+import { deleteOwnedPods } from './delete-pods.js';
 import { Expectations } from './expectations.js';
 import {
   COMPLETION_INDEX, JOB_GVK, JobMessages, JobReasons, completionIndex, failureBackoffRemaining, formatIndexes,
@@ -342,21 +343,7 @@ export class JobController extends Controller {
   /** Delete `n` of `victims` (ranked from `active` when not given); returns the active pods left. */
   private async deletePods(key: string, job: Readonly<Job>, active: readonly Readonly<Pod>[], n: number, victims?: readonly Readonly<Pod>[]): Promise<Readonly<Pod>[]> {
     const gone = (victims ?? rankForDeletion(active, active)).slice(0, n);
-    this.expectations.expectDeletions(key, gone.map((p) => keyOf(p)));
-    const results = await Promise.allSettled(gone.map((p) => this.ctx.api.delete(pods, p.metadata.name!, { namespace: p.metadata.namespace })));
-    let failure: unknown;
-    results.forEach((r, i) => {
-      const p = gone[i]!;
-      if (r.status === 'fulfilled') {
-        this.ctx.recorder.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, JOB_GVK);
-        return;
-      }
-      this.expectations.deletionObserved(key, keyOf(p));
-      if (isNotFound(r.reason)) return;
-      failure ??= r.reason;
-      this.ctx.recorder.event(job, 'Warning', 'FailedDelete', `Error deleting: ${errorMessage(r.reason)}`, JOB_GVK);
-    });
-    if (failure) throw failure;
+    await deleteOwnedPods(this.ctx, this.expectations, key, job, JOB_GVK, gone);
     const goneKeys = new Set(gone.map((p) => keyOf(p)));
     return active.filter((p) => !goneKeys.has(keyOf(p)));
   }

@@ -21,6 +21,7 @@ import type { Pod } from '../../lib/api/types/pod.js';
 import { claim } from './claim.js';
 import type { ControllerContext } from './context.js';
 import { Controller } from './controller.js';
+import { deleteOwnedPods } from './delete-pods.js';
 import { Expectations } from './expectations.js';
 import { controllerOf, copy, errorMessage, newControllerRef, semanticEqual, timestamp } from './objects.js';
 import { isPodActive, isPodAvailable, isPodReady, rankForDeletion } from './pods.js';
@@ -270,22 +271,7 @@ export class ReplicaSetController extends Controller {
     }
     if (diff > 0) {
       const n = Math.min(diff, this.burst);
-      const victims = rankForDeletion(owned, owned).slice(0, n);
-      this.expectations.expectDeletions(key, victims.map((p) => keyOf(p)));
-      const results = await Promise.allSettled(victims.map((p) => this.ctx.api.delete(pods, p.metadata.name!, { namespace: p.metadata.namespace })));
-      let failure: unknown;
-      results.forEach((r, i) => {
-        const p = victims[i]!;
-        if (r.status === 'fulfilled') {
-          this.ctx.recorder.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, RS_GVK);
-          return;
-        }
-        this.expectations.deletionObserved(key, keyOf(p));
-        if (isNotFound(r.reason)) return;
-        failure ??= r.reason;
-        this.ctx.recorder.event(rs, 'Warning', 'FailedDelete', `Error deleting: ${errorMessage(r.reason)}`, RS_GVK);
-      });
-      if (failure) throw failure;
+      await deleteOwnedPods(this.ctx, this.expectations, key, rs, RS_GVK, rankForDeletion(owned, owned).slice(0, n));
     }
   }
 
