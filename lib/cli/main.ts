@@ -6,6 +6,7 @@ import type { LogLevel } from '../actor/types.js';
 import { benchCommand } from './bench.js';
 import { explainCommand } from './explain.js';
 import { runDemo } from './demo.js';
+import { nodeCommand } from './node-join.js';
 import { runCommand } from './run.js';
 import { runUp } from './up.js';
 
@@ -51,5 +52,6 @@ program
 program.addCommand(runCommand());
 program.addCommand(benchCommand());
 program.addCommand(explainCommand());
+program.addCommand(nodeCommand());
 
 await program.parseAsync();
