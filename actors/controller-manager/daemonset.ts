@@ -27,7 +27,7 @@
  * Events: SuccessfulCreate, SuccessfulDelete, FailedCreate, FailedDelete,
  * FailedDaemonPod.
  */
-import { isAlreadyExists, isNotFound } from '../../lib/client/errors.js';
+import { isNotFound } from '../../lib/client/errors.js';
 import { keyOf } from '../../lib/client/object-cache.js';
 import { daemonSets, nodes, pods } from '../../lib/api/resources/index.js';
 import { selectorFromLabelSelector } from '../../lib/api/selectors/index.js';
@@ -40,7 +40,7 @@ import { Controller } from './controller.js';
 import { DS_GVK, REVISION_HASH_LABEL, TEMPLATE_GENERATION_LABEL, daemonTolerations, nodeShouldRunDaemonPod, targetNode, withNodeNameAffinity } from './daemonset-util.js';
 import { allowsSurge, byPhaseThenAge, extraPods, surgeStep, unavailableStep } from './daemonset-update.js';
 import { computeHash } from './deployment-util.js';
-import { deleteOwnedPods } from './delete-pods.js';
+import { deleteOwnedPods, recordCreates } from './owned-pods.js';
 import { Expectations } from './expectations.js';
 import { controllerOf, copy, errorMessage, newControllerRef, semanticEqual } from './objects.js';
 import { isPodAvailable, isPodReady } from './pods.js';
@@ -242,18 +242,7 @@ export class DaemonSetController extends Controller {
       const batch = targets.slice(next, next + size).map((n) => this.podFor(ds, n, hash));
       next += size;
       const out = await this.ctx.api.createMany(pods, batch, { namespace: ds.metadata.namespace });
-      let ok = 0;
-      let first: unknown;
-      for (const r of out) {
-        if (r instanceof Error) {
-          first ??= r;
-          if (!isAlreadyExists(r)) this.expectations.creationObserved(key);
-        } else {
-          ok++;
-          this.ctx.recorder.event(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${r.metadata.name}`, DS_GVK);
-        }
-      }
-      return { ok, error: first };
+      return recordCreates(this.ctx, this.expectations, key, ds, DS_GVK, out);
     });
     for (let i = created.attempted; i < targets.length; i++) this.expectations.creationObserved(key);
     if (error) {

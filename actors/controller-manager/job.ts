@@ -22,7 +22,7 @@
  * Events: SuccessfulCreate, SuccessfulDelete, Completed,
  * BackoffLimitExceeded, DeadlineExceeded, Suspended, Resumed.
  */
-import { isAlreadyExists, isNotFound } from '../../lib/client/errors.js';
+import { isNotFound } from '../../lib/client/errors.js';
 import { keyOf } from '../../lib/client/object-cache.js';
 import { jobs, pods } from '../../lib/api/resources/index.js';
 import { selectorFromLabelSelector } from '../../lib/api/selectors/index.js';
@@ -31,7 +31,7 @@ import type { Pod } from '../../lib/api/types/pod.js';
 import { claim } from './claim.js';
 import type { ControllerContext } from './context.js';
 import { Controller } from './controller.js';
-import { deleteOwnedPods } from './delete-pods.js';
+import { deleteOwnedPods, recordCreates } from './owned-pods.js';
 import { Expectations } from './expectations.js';
 import {
   COMPLETION_INDEX, JOB_GVK, JobMessages, JobReasons, completionIndex, failureBackoffRemaining, formatIndexes,
@@ -292,18 +292,7 @@ export class JobController extends Controller {
     const { created, error } = await slowStart(n, async (size) => {
       const batch = Array.from({ length: size }, () => this.podFor(job, indexed ? indexes[next++] : undefined));
       const out = await this.ctx.api.createMany(pods, batch, { namespace: job.metadata.namespace });
-      let ok = 0;
-      let first: unknown;
-      for (const r of out) {
-        if (r instanceof Error) {
-          first ??= r;
-          if (!isAlreadyExists(r)) this.expectations.creationObserved(key);
-        } else {
-          ok++;
-          this.ctx.recorder.event(job, 'Normal', 'SuccessfulCreate', `Created pod: ${r.metadata.name}`, JOB_GVK);
-        }
-      }
-      return { ok, error: first };
+      return recordCreates(this.ctx, this.expectations, key, job, JOB_GVK, out);
     });
     for (let i = created.attempted; i < n; i++) this.expectations.creationObserved(key);
     if (error) {

@@ -21,7 +21,7 @@ import type { Pod } from '../../lib/api/types/pod.js';
 import { claim } from './claim.js';
 import type { ControllerContext } from './context.js';
 import { Controller } from './controller.js';
-import { deleteOwnedPods } from './delete-pods.js';
+import { deleteOwnedPods, recordCreates } from './owned-pods.js';
 import { Expectations } from './expectations.js';
 import { controllerOf, copy, errorMessage, newControllerRef, semanticEqual, timestamp } from './objects.js';
 import { isPodActive, isPodAvailable, isPodReady, rankForDeletion } from './pods.js';
@@ -245,21 +245,7 @@ export class ReplicaSetController extends Controller {
       });
       const { created, error } = await slowStart(n, async (batch) => {
         const out = await this.ctx.api.createMany(pods, Array.from({ length: batch }, podFor), { namespace: rs.metadata.namespace });
-        let ok = 0;
-        let first: unknown;
-        for (const r of out) {
-          if (r instanceof Error) {
-            first ??= r;
-            // As Kubernetes: a failed create is never observed, AlreadyExists included (with
-            // generateName it is a name collision with another pod, ~1 per 3,000 pods at 10,000);
-            // still expecting it would hold the ReplicaSet still until the expectations expire (5 min).
-            this.expectations.creationObserved(key);
-          } else {
-            ok++;
-            this.ctx.recorder.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${r.metadata.name}`, RS_GVK);
-          }
-        }
-        return { ok, error: first };
+        return recordCreates(this.ctx, this.expectations, key, rs, RS_GVK, out);
       });
       // Creates never attempted will never be observed.
       for (let i = created.attempted; i < n; i++) this.expectations.creationObserved(key);
