@@ -35,7 +35,7 @@ export function buildCluster(scenario: Scenario, scheduler: SchedulerOptions, se
   const warnings: string[] = [];
   const cp = scenario.cluster.controlPlane;
   if (scheduler.replicas > 1 || cp.controllerManager.replicas > 1) {
-    warnings.push('control-plane replicas > 1: leader election is not built yet; one scheduler and one controller-manager run');
+    warnings.push('control-plane replicas > 1: the runner does not start replicas yet (the actors elect leaders, the runner does not use it); one scheduler and one controller-manager run');
   }
   const children: ChildSpec[] = [
     storeChildSpec({ path: join(dataDir, 'store') }),
@@ -52,7 +52,7 @@ function nodeHosts(pools: readonly NodePool[], warnings: string[]): ChildSpec[] 
   const actors: ActorSpec[] = [];
   let index = 0;
   for (const pool of pools) {
-    if (pool.runtime === 'process') warnings.push(`pool ${pool.name}: the process runtime is not built yet; its nodes run simulated`);
+    if (pool.runtime === 'process') warnings.push(`pool ${pool.name}: the runner does not play process-runtime pools yet (berth up --runtime process does); its nodes run simulated`);
     if (pool.failures.length > 0) warnings.push(`pool ${pool.name}: failure behaviours are not simulated yet (the simulated runtime has no per-container probability); ignored`);
     for (let i = 0; i < pool.count; i++) {
       const name = nodeName(pool.name, i);
