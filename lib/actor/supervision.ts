@@ -15,6 +15,8 @@ export interface RestartPolicy {
 }
 
 export const defaultRestartPolicy: RestartPolicy = { strategy: 'one_for_one', intensity: 1, periodMs: 5_000 };
+/** Group children (many actors on one thread) restart their actors in place within this window unless they say otherwise. */
+export const defaultGroupPolicy: RestartPolicy = { strategy: 'one_for_one', intensity: 10, periodMs: 5_000 };
 
 /** An actor that gets a host thread of its own (the control-plane components). */
 export interface ActorChildSpec extends ActorModule {

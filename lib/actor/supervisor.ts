@@ -7,24 +7,17 @@
  * after it, against the state it left.
  */
 import { EventEmitter } from 'node:events';
-import { MessageChannel } from 'node:worker_threads';
 import { createPackr, seedStructures } from './codec.js';
-import {
-  MAIN_HOST,
-  SUPERVISOR_ADDRESS,
-  type ClockKind,
-  type DeadLetter,
-  type FromHost,
-  type HostId,
-  type Routing,
-  type ToHost,
-} from './control.js';
+import { MAIN_HOST, SUPERVISOR_ADDRESS, type DeadLetter, type FromHost, type HostId } from './control.js';
 import { ActorDownError, EscalationError } from './errors.js';
-import { HostHandle, type HeartbeatOptions } from './host-handle.js';
-import { actorInspector, type ActorInspector } from './inspect.js';
+import { HostHandle } from './host-handle.js';
+import { HostTable } from './host-table.js';
+import type { ActorInspector } from './inspect.js';
+import { ActorRecords } from './actor-records.js';
 import { MainEndpoint } from './main-endpoint.js';
 import {
   childrenToRestart,
+  defaultGroupPolicy,
   defaultRestartPolicy,
   defaultShutdownMs,
   isGroupSpec,
@@ -36,16 +29,18 @@ import {
   type RestartPolicy,
   type RestartType,
 } from './supervision.js';
-import { RealTimers, VirtualTimers, type TimerService } from './timers.js';
-import type { ActorSpec, Address, LogLevel, Message, RequestOptions, Sender } from './types.js';
-import { VirtualClock } from './virtual-clock.js';
+import type { TimerService } from './timers.js';
+import type { Address, Message, RequestOptions, Sender } from './types.js';
+import type { VirtualClock } from './virtual-clock.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, actorSpecsOf, hostBoot, linkHost } from './host-wiring.js';
 import { DeadLetterLog } from './dead-letters.js';
-import { supervisorClock, type SupervisorClock, type SupervisorOptions } from './supervisor-options.js';
+import type { SupervisorOptions } from './supervisor-options.js';
+import { supervisorTime, type SupervisorClock } from './supervisor-time.js';
 import type { ActorStats } from './actor-cell.js';
-import { effectiveLogLevel } from './logger.js';
 import type { Cluster, ClusterOptions } from '../cluster/types.js';
 
-export type { SupervisorClock, SupervisorOptions } from './supervisor-options.js';
+export type { SupervisorOptions } from './supervisor-options.js';
+export type { SupervisorClock } from './supervisor-time.js';
 
 interface ChildState {
   readonly spec: ChildSpec;
@@ -58,18 +53,15 @@ interface ChildState {
 
 export type SupervisorState = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
-const defaultGroupPolicy: RestartPolicy = { strategy: 'one_for_one', intensity: 10, periodMs: 5_000 };
-
 export class Supervisor extends EventEmitter {
   state: SupervisorState = 'starting';
   private readonly policy: RestartPolicy;
   private readonly children = new Map<string, ChildState>();
   private order: string[] = [];
   private readonly addressToChild = new Map<Address, string>();
-  private readonly hosts = new Map<HostId, HostHandle>();
+  private readonly hosts = new HostTable();
   private readonly expectedExits = new WeakSet<HostHandle>();
-  private readonly restartCounts = new Map<Address, number>();
-  private readonly lastErrors = new Map<Address, string>();
+  private readonly records = new ActorRecords();
   private window: number[] = [];
   private queue: Promise<void> = Promise.resolve();
   private readonly main: MainEndpoint;
@@ -89,40 +81,28 @@ export class Supervisor extends EventEmitter {
     this.deadLetterLog = new DeadLetterLog(options.deadLetterLimit ?? 1_000);
     this.done = new Promise((resolve) => (this.finish = resolve));
     let main!: MainEndpoint;
-    if (options.clock === 'virtual') {
-      const vt = new VirtualTimers({
-        set: (t) => this.vclock!.timers(MAIN_HOST, [t], []),
-        cancel: (id) => this.vclock!.timers(MAIN_HOST, [], [id]),
-      });
-      this.timers = vt;
-      this.vclock = new VirtualClock({
-        hosts: () => this.liveHostIds(),
-        mainCounters: () => {
-          main.flushFrames();
-          return { sent: main.sentTo, recv: main.recvFrom };
-        },
-        fire: (host, now, ids) => {
-          vt.observe(now);
-          if (host === MAIN_HOST) vt.fire(now, ids);
-          else this.hosts.get(host)?.post({ k: 'fire', now, ids });
-        },
-        controlSent: (host) => this.hosts.get(host)?.controlSent ?? 0,
-      });
-    } else {
-      this.timers = new RealTimers(true);
-      this.vclock = null;
-    }
+    const time = supervisorTime(options.clock, {
+      hosts: () => this.hosts.liveIds(),
+      mainCounters: () => {
+        main.flushFrames();
+        return { sent: main.sentTo, recv: main.recvFrom };
+      },
+      fireOnHost: (host, now, ids) => this.hosts.get(host)?.post({ k: 'fire', now, ids }),
+      controlSent: (host) => this.hosts.get(host)?.controlSent ?? 0,
+    });
+    this.timers = time.timers;
+    this.vclock = time.vclock;
+    this.clock = time.clock;
     main = new MainEndpoint({
       packr: createPackr(this.structures),
       timers: this.timers,
       batch: options.batch ?? true,
-      maxMessageBytes: options.maxMessageBytes ?? 16 * 1024 * 1024,
+      maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       onMessage: (msg, from) => this.onOwnMessage(msg, from),
       onDeadLetters: (letters) => this.recordDeadLetters(letters),
       onTurn: () => this.vclock?.scheduleCheck(),
     });
     this.main = main;
-    this.clock = supervisorClock(this.vclock);
   }
 
   /**
@@ -194,33 +174,12 @@ export class Supervisor extends EventEmitter {
 
   /** A typed remote view of one actor, answered by its host over comlink. */
   inspect(address: Address): ActorInspector {
-    return actorInspector(address, {
-      host: () => {
-        const id = this.addressToChild.get(address);
-        const h = id ? this.children.get(id)?.host : null;
-        return h && h.alive ? h.inspector : null;
-      },
-      restarts: () => this.restartCounts.get(address) ?? 0,
-      lastError: () => this.lastErrors.get(address) ?? null,
-    });
+    return this.records.inspect(address, () => this.hostOf(address)?.handle ?? null);
   }
 
-  /**
-   * Every running actor's stats, gathered from each host thread at once
-   * (what /metrics aggregates). Actors whose host does not answer are left out.
-   */
-  async actorStats(): Promise<ActorStats[]> {
-    const perChild = [...this.children.values()].map(async (child): Promise<ActorStats[]> => {
-      const h = child.host;
-      if (!h || !h.alive) return [];
-      try {
-        const all = await withTimeout(h.inspector.statsMany([...child.addresses]), 5_000);
-        return all.filter((s) => s !== null).map((s) => ({ ...s, restarts: this.restartCounts.get(s.address) ?? 0, lastError: s.lastError ?? this.lastErrors.get(s.address) ?? null }));
-      } catch {
-        return []; // a host dying meanwhile: its actors are down, which the stats of the next scrape show
-      }
-    });
-    return (await Promise.all(perChild)).flat();
+  /** Every running actor's stats, gathered from each host thread at once (what /metrics aggregates). */
+  actorStats(): Promise<ActorStats[]> {
+    return this.records.stats(this.children.values());
   }
 
   /** A message to `supervisor`: `sys.stats` requests are answered here, anything else goes to `message` listeners. */
@@ -248,12 +207,9 @@ export class Supervisor extends EventEmitter {
    * restarts in place. Counts as a restart and against the intensity.
    */
   crash(address: Address, reason = 'killed by fault injection'): Promise<void> {
-    const id = this.addressToChild.get(address);
-    const handle = id ? this.children.get(id)?.host : null;
-    if (!id || !handle || !handle.alive) return Promise.reject(new ActorDownError(address, 'not running'));
-    this.lastErrors.set(address, reason);
-    this.emit('crash', { address, error: reason });
-    return this.serialized(() => this.actorFailed(id, handle, address, reason));
+    const running = this.hostOf(address);
+    if (!running?.handle.alive) return Promise.reject(new ActorDownError(address, 'not running'));
+    return this.actorCrashed(running.id, running.handle, address, reason);
   }
 
   /**
@@ -266,10 +222,16 @@ export class Supervisor extends EventEmitter {
    * follows through the supervisor's queue.
    */
   killHost(address: Address, reason = 'host thread killed by fault injection'): Promise<void> {
+    const running = this.hostOf(address);
+    if (!running?.handle.alive) return Promise.reject(new ActorDownError(address, 'not running'));
+    return running.handle.kill(reason);
+  }
+
+  /** The child carrying `address` and its current host thread, if it has one. */
+  private hostOf(address: Address): { id: string; handle: HostHandle } | undefined {
     const id = this.addressToChild.get(address);
     const handle = id ? this.children.get(id)?.host : null;
-    if (!id || !handle || !handle.alive) return Promise.reject(new ActorDownError(address, 'not running'));
-    return handle.kill(reason);
+    return id && handle ? { id, handle } : undefined;
   }
 
   /** Stop a child and forget it. */
@@ -326,14 +288,8 @@ export class Supervisor extends EventEmitter {
     this.children.delete(child.spec.id);
     this.order = this.order.filter((id) => id !== child.spec.id);
     for (const a of child.addresses) this.addressToChild.delete(a);
-    this.broadcast({ k: 'routes', set: [], del: [...child.addresses] });
+    this.hosts.broadcast({ k: 'routes', set: [], del: [...child.addresses] });
     this.main.setRoutes([], child.addresses);
-  }
-
-  private actorSpecs(child: ChildState): ActorSpec[] {
-    const s = child.spec;
-    if (isGroupSpec(s)) return [...s.group];
-    return [{ address: s.id, module: s.module, export: s.export, args: s.args }];
   }
 
   /** Start the child's host thread and its actors; returns an error text if an actor failed to start. */
@@ -341,14 +297,7 @@ export class Supervisor extends EventEmitter {
     const hostId = `${child.spec.id}#${++child.incarnation}`;
     const handle = new HostHandle(
       hostId,
-      {
-        structures: this.structures,
-        clock: this.options.clock ?? 'real',
-        routing: this.options.routing ?? 'direct',
-        batch: this.options.batch ?? true,
-        maxMessageBytes: this.options.maxMessageBytes ?? 16 * 1024 * 1024,
-        logLevel: effectiveLogLevel(this.options.logLevel),
-      },
+      hostBoot(this.options, this.structures),
       { message: (h, msg) => this.onHostMessage(h, msg), exit: (h, reason) => this.onHostExit(h, reason) },
       { intervalMs: 1_000, timeoutMs: 10_000, ...this.options.heartbeat },
       this.vclock ? () => this.vclock!.now() : null,
@@ -359,39 +308,20 @@ export class Supervisor extends EventEmitter {
     } catch (err) {
       return (err as Error).message;
     }
-    this.hosts.set(hostId, handle);
+    this.hosts.add(handle);
     this.vclock?.addHost(hostId);
-    this.wire(handle);
+    linkHost(handle, this.hosts.all(), this.main, (this.options.routing ?? 'direct') === 'relay');
     // Routed before they start, so an actor can send requests (and get replies) from its start.
     const routes = child.addresses.map((a) => [a, hostId] as [Address, HostId]);
     this.main.setRoutes(routes, []);
-    this.broadcast({ k: 'routes', set: routes, del: [] });
-    const failed = await handle.call({ k: 'start', specs: this.actorSpecs(child) });
+    this.hosts.broadcast({ k: 'routes', set: routes, del: [] });
+    const failed = await handle.call({ k: 'start', specs: actorSpecsOf(child.spec) });
     if (!handle.alive) return 'host died while starting';
     if (failed.length > 0) {
-      for (const f of failed) this.lastErrors.set(f.address, f.error);
+      for (const f of failed) this.records.failed(f.address, f.error);
       return failed.map((f) => `${f.address}: ${f.error}`).join('; ');
     }
     return null;
-  }
-
-  /** Give a new host the routing table and a link to every other thread. */
-  private wire(handle: HostHandle): void {
-    const hostId = handle.hostId;
-    handle.post({ k: 'routes', set: [...this.main.routes], del: [] });
-    this.main.setLink(hostId, { post: (bytes) => handle.post({ k: 'frame', from: MAIN_HOST, bytes }, [bytes.buffer as ArrayBuffer]) });
-    const relay = (this.options.routing ?? 'direct') === 'relay';
-    for (const other of this.hosts.values()) {
-      if (other === handle || !other.alive) continue;
-      if (relay) {
-        handle.post({ k: 'link', host: other.hostId, port: null });
-        other.post({ k: 'link', host: hostId, port: null });
-      } else {
-        const { port1, port2 } = new MessageChannel();
-        handle.post({ k: 'link', host: other.hostId, port: port1 }, [port1]);
-        other.post({ k: 'link', host: hostId, port: port2 }, [port2]);
-      }
-    }
   }
 
   /** Orderly stop within the child's deadline, then the thread goes. */
@@ -426,11 +356,11 @@ export class Supervisor extends EventEmitter {
     if (!this.hosts.delete(handle.hostId)) return;
     this.vclock?.removeHost(handle.hostId);
     this.main.setLink(handle.hostId, null);
-    this.broadcast({ k: 'link', host: handle.hostId, port: null });
+    this.hosts.broadcast({ k: 'link', host: handle.hostId, port: null });
     const addresses = [...this.main.routes].filter(([, h]) => h === handle.hostId).map(([a]) => a);
     if (addresses.length > 0) {
       this.main.markDown(addresses, reason);
-      this.broadcast({ k: 'down', addresses, reason });
+      this.hosts.broadcast({ k: 'down', addresses, reason });
     }
     if (!this.expectedExits.has(handle)) this.unexpectedExit(handle, reason);
   }
@@ -444,7 +374,7 @@ export class Supervisor extends EventEmitter {
     switch (msg.k) {
       case 'frame':
         if (msg.to === MAIN_HOST) this.main.onFrame(handle.hostId, msg.bytes);
-        else this.relay(handle.hostId, msg.to, msg.bytes);
+        else if (!this.hosts.relay(handle.hostId, msg.to, msg.bytes)) this.main.noteDeadLetter(handle.hostId, msg.to, '?', 'frame for a host that is down');
         return;
       case 'timers':
         this.vclock?.timers(handle.hostId, msg.set, msg.cancel);
@@ -455,13 +385,9 @@ export class Supervisor extends EventEmitter {
       case 'dead':
         this.recordDeadLetters(msg.letters);
         return;
-      case 'crashed': {
-        this.lastErrors.set(msg.address, msg.error);
-        this.emit('crash', { address: msg.address, error: msg.error });
-        const childId = this.addressToChild.get(msg.address);
-        if (childId) void this.serialized(() => this.actorFailed(childId, handle, msg.address, msg.error));
+      case 'crashed':
+        void this.actorCrashed(this.addressToChild.get(msg.address), handle, msg.address, msg.error);
         return;
-      }
       case 'ready':
       case 'pong':
       case 'done':
@@ -473,13 +399,14 @@ export class Supervisor extends EventEmitter {
     }
   }
 
-  private relay(from: HostId, to: HostId, bytes: Uint8Array): void {
-    const target = this.hosts.get(to);
-    if (target?.alive) target.post({ k: 'frame', from, bytes }, [bytes.buffer as ArrayBuffer]);
-    else this.main.noteDeadLetter(from, to, '?', 'frame for a host that is down');
-  }
-
   // ---- failures ----------------------------------------------------------
+
+  /** An actor crashed (its host says so, or fault injection): record, tell listeners, apply the policy in turn. */
+  private actorCrashed(childId: string | undefined, handle: HostHandle, address: Address, error: string): Promise<void> {
+    this.records.failed(address, error);
+    this.emit('crash', { address, error });
+    return childId ? this.serialized(() => this.actorFailed(childId, handle, address, error)) : Promise.resolve();
+  }
 
   private async actorFailed(childId: string, handle: HostHandle, address: Address, error: string): Promise<void> {
     const child = this.children.get(childId);
@@ -499,7 +426,7 @@ export class Supervisor extends EventEmitter {
     const order = spec.group.map((a) => a.address);
     const restart = childrenToRestart(policy.strategy, order, address, () => 'permanent', 'crash');
     await handle.call({ k: 'restart', addresses: restart });
-    this.countRestarts(restart);
+    this.records.countRestarts(restart);
     this.emit('restart', { child: childId, addresses: restart, reason: error });
   }
 
@@ -507,7 +434,7 @@ export class Supervisor extends EventEmitter {
   private async childFailed(childId: string, handle: HostHandle, reason: string, exit: ExitReason = 'crash'): Promise<void> {
     const child = this.children.get(childId);
     if (!child || child.host !== handle || !this.isActive()) return;
-    for (const a of child.addresses) if (!this.lastErrors.has(a)) this.lastErrors.set(a, reason);
+    this.records.failedUnlessKnown(child.addresses, reason);
     const { window, exceeded } = recordRestart(this.window, this.timers.now(), this.policy);
     this.window = window;
     if (exceeded) {
@@ -532,7 +459,7 @@ export class Supervisor extends EventEmitter {
     for (const id of ids) {
       const c = this.children.get(id)!;
       const failed = await this.startHost(c);
-      this.countRestarts(c.addresses);
+      this.records.countRestarts(c.addresses);
       if (failed && c.host) {
         const h = c.host;
         void this.serialized(() => this.childFailed(id, h, failed));
@@ -553,31 +480,9 @@ export class Supervisor extends EventEmitter {
     return this.state === 'starting' || this.state === 'running';
   }
 
-  private countRestarts(addresses: readonly Address[]): void {
-    for (const a of addresses) this.restartCounts.set(a, (this.restartCounts.get(a) ?? 0) + 1);
-  }
-
   // ---- plumbing ------------------------------------------------------------
-
-  private liveHostIds(): HostId[] {
-    const ids: HostId[] = [];
-    for (const [id, h] of this.hosts) if (h.alive) ids.push(id);
-    return ids;
-  }
-
-  private broadcast(msg: ToHost): void {
-    for (const h of this.hosts.values()) if (h.alive) h.post(msg);
-  }
 
   private recordDeadLetters(letters: readonly DeadLetter[]): void {
     for (const letter of this.deadLetterLog.record(letters)) this.emit('deadLetter', letter);
   }
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }

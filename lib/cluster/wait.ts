@@ -5,7 +5,7 @@
  * controllers resync); under the real clock each miss sleeps `interval`.
  * The deadline is clock time, so a virtual minute costs what its events cost.
  */
-import type { SupervisorClock } from '../actor/supervisor-options.js';
+import type { SupervisorClock } from '../actor/supervisor-time.js';
 
 export class WaitTimeoutError extends Error {
   constructor(readonly timeoutMs: number, readonly what: string) {

@@ -7,7 +7,7 @@
  * api-server acknowledged must be in it, on its key.
  */
 import type { StoreClient } from '../../../actors/store/client.js';
-import type { SupervisorClock } from '../../../lib/actor/supervisor-options.js';
+import type { SupervisorClock } from '../../../lib/actor/supervisor-time.js';
 import type { WatchEvent } from '../../../lib/store/types.js';
 import type { AckedWrite } from './driver.js';
 
