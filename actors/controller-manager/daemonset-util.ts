@@ -14,9 +14,10 @@
  *   its NoSchedule and NoExecute taints; a pod already there may stay
  *   unless an untolerated NoExecute taint forbids it.
  */
+import { nodeSelectorTermMatches, tolerated } from '../../lib/api/scheduling.js';
 import type { DaemonSet } from '../../lib/api/types/apps.js';
-import type { Node, Taint } from '../../lib/api/types/core.js';
-import type { Affinity, NodeSelectorRequirement, NodeSelectorTerm, Pod, PodSpec, Toleration } from '../../lib/api/types/pod.js';
+import type { Node } from '../../lib/api/types/core.js';
+import type { Affinity, Pod, PodSpec, Toleration } from '../../lib/api/types/pod.js';
 
 export const DS_GVK = { apiVersion: 'apps/v1', kind: 'DaemonSet' };
 export const REVISION_HASH_LABEL = 'controller-revision-hash';
@@ -57,37 +58,6 @@ export function targetNode(p: Readonly<Pod>): string | undefined {
   return undefined;
 }
 
-function tolerates(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key === undefined || t.key === '') return t.operator === 'Exists';
-  if (t.key !== taint.key) return false;
-  return t.operator === 'Exists' || (t.value ?? '') === (taint.value ?? '');
-}
-
-function requirementMatches(r: NodeSelectorRequirement, has: boolean, v: string | undefined): boolean {
-  const values = r.values ?? [];
-  switch (r.operator) {
-    case 'In': return has && values.includes(v!);
-    case 'NotIn': return !has || !values.includes(v!);
-    case 'Exists': return has;
-    case 'DoesNotExist': return !has;
-    case 'Gt':
-    case 'Lt': {
-      if (!has || values.length !== 1 || !/^-?\d+$/.test(v!) || !/^-?\d+$/.test(values[0]!)) return false;
-      return r.operator === 'Gt' ? Number(v) > Number(values[0]) : Number(v) < Number(values[0]);
-    }
-    default: return false;
-  }
-}
-
-function termMatches(term: NodeSelectorTerm, node: Readonly<Node>): boolean {
-  const labels = node.metadata.labels ?? {};
-  const exprs = term.matchExpressions ?? [];
-  const fields = term.matchFields ?? [];
-  if (exprs.length === 0 && fields.length === 0) return false;
-  return exprs.every((r) => requirementMatches(r, Object.hasOwn(labels, r.key), labels[r.key])) && fields.every((r) => r.key === 'metadata.name' && requirementMatches(r, true, node.metadata.name));
-}
-
 export interface Placement {
   /** A daemon pod should be created here. */
   readonly shouldRun: boolean;
@@ -103,12 +73,12 @@ export function nodeShouldRunDaemonPod(node: Readonly<Node>, ds: Readonly<Daemon
   const labels = node.metadata.labels ?? {};
   for (const [k, v] of Object.entries(spec.nodeSelector ?? {})) if (labels[k] !== v) return no;
   const terms = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-  if (terms && !terms.some((t) => termMatches(t, node))) return no;
+  if (terms && !terms.some((t) => nodeSelectorTermMatches(t, node.metadata.labels ?? {}, node.metadata.name ?? ''))) return no;
   const tolerations = daemonTolerations(spec);
   let schedulable = true;
   for (const taint of node.spec?.taints ?? []) {
     if (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') continue;
-    if (tolerations.some((t) => tolerates(t, taint))) continue;
+    if (tolerated(tolerations, taint)) continue;
     if (taint.effect === 'NoExecute') return no;
     schedulable = false;
   }

@@ -13,6 +13,7 @@
  *
  * Taints keep the timeAdded they were added with.
  */
+import { toleratesTaint } from '../../lib/api/scheduling.js';
 import type { Node, NodeCondition, Taint } from '../../lib/api/types/core.js';
 import type { Pod, Toleration } from '../../lib/api/types/pod.js';
 import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE } from '../../lib/api/defaults/admission.js';
@@ -79,13 +80,6 @@ export function swapNoExecute(node: Readonly<Node>, add: string | undefined, now
   return kept;
 }
 
-/** v1.Toleration.ToleratesTaint. */
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  if (t.operator === 'Exists') return true;
-  return (t.value ?? '') === (taint.value ?? '');
-}
 
 /**
  * How long `pod` may stay on a node with these NoExecute `taints`

@@ -5,9 +5,9 @@
  * `PodShape`, keyed by the spec parts the plugins read, so the thousands of
  * pods of one workload share one shape (and one cached per-node verdict).
  */
+import { nodeSelectorTermMatches } from '../../lib/api/scheduling.js';
 import { newRequirement, selectorFromLabelSelector, Selector, type Requirement } from '../../lib/api/selectors/index.js';
-import type { Pod, PodAffinityTerm, NodeSelectorRequirement, NodeSelectorTerm, Toleration, TopologySpreadConstraint } from '../../lib/api/types/pod.js';
-import type { Taint } from '../../lib/api/types/core.js';
+import type { Pod, PodAffinityTerm, NodeSelectorTerm, Toleration, TopologySpreadConstraint } from '../../lib/api/types/pod.js';
 import { podRequests } from './resources.js';
 import { hashShapeParts, sameShapeParts, sameValue } from './shape-key.js';
 
@@ -86,58 +86,9 @@ export function podKey(pod: Pod): string {
   return `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name ?? ''}`;
 }
 
-// ---- tolerations -----------------------------------------------------------
+// ---- tolerations and node selector terms: Kubernetes' rules, shared (lib/api/scheduling.ts) ----
 
-/** v1.Toleration.ToleratesTaint. */
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  if (t.operator === 'Exists') return true;
-  return (t.value ?? '') === (taint.value ?? '');
-}
-
-export function tolerated(tolerations: readonly Toleration[], taint: Taint): boolean {
-  for (const t of tolerations) if (toleratesTaint(t, taint)) return true;
-  return false;
-}
-
-// ---- node selector terms -----------------------------------------------------
-
-function parseIntStrict(s: string): number | undefined {
-  return /^[+-]?[0-9]+$/.test(s) ? Number(s) : undefined;
-}
-
-function requirementMatches(r: NodeSelectorRequirement, has: boolean, v: string | undefined): boolean {
-  const values = r.values ?? [];
-  switch (r.operator) {
-    case 'In': return has && values.includes(v!);
-    case 'NotIn': return !has || !values.includes(v!);
-    case 'Exists': return has;
-    case 'DoesNotExist': return !has;
-    case 'Gt':
-    case 'Lt': {
-      if (!has || values.length !== 1) return false;
-      const a = parseIntStrict(v!);
-      const b = parseIntStrict(values[0]!);
-      if (a === undefined || b === undefined) return false;
-      return r.operator === 'Gt' ? a > b : a < b;
-    }
-    default: return false;
-  }
-}
-
-/** One NodeSelectorTerm: expressions on labels AND fields (metadata.name only); an empty term matches nothing. */
-export function termMatches(term: NodeSelectorTerm, labels: Labels, nodeName: string): boolean {
-  const exprs = term.matchExpressions ?? [];
-  const fields = term.matchFields ?? [];
-  if (exprs.length === 0 && fields.length === 0) return false;
-  for (const r of exprs) if (!requirementMatches(r, Object.hasOwn(labels, r.key), labels[r.key])) return false;
-  for (const r of fields) {
-    if (r.key !== 'metadata.name') return false;
-    if (!requirementMatches(r, true, nodeName)) return false;
-  }
-  return true;
-}
+export { nodeSelectorTermMatches as termMatches, tolerated, toleratesTaint } from '../../lib/api/scheduling.js';
 
 /** nodeSelector AND required node affinity (terms ORed). */
 export function nodeMatchesRequired(shape: Pick<PodShape, 'nodeSelector' | 'requiredNodeTerms'>, labels: Labels, nodeName: string): boolean {
@@ -146,7 +97,7 @@ export function nodeMatchesRequired(shape: Pick<PodShape, 'nodeSelector' | 'requ
   const terms = shape.requiredNodeTerms;
   if (terms) {
     let any = false;
-    for (const t of terms) if (termMatches(t, labels, nodeName)) { any = true; break; }
+    for (const t of terms) if (nodeSelectorTermMatches(t, labels, nodeName)) { any = true; break; }
     if (!any) return false;
   }
   return true;

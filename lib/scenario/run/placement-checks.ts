@@ -4,6 +4,7 @@
  * read the observer's pods and nodes; neither asks the scheduler, so they
  * check its work rather than repeat it.
  */
+import { tolerated } from '../../api/scheduling.js';
 import type { Taint } from '../../api/types/core.js';
 import type { NodeSelectorRequirement, Pod, Toleration, TopologySpreadConstraint } from '../../api/types/pod.js';
 import { selectorFromLabelSelector } from '../../api/selectors/index.js';
@@ -11,11 +12,7 @@ import type { TaintEffect } from '../types.js';
 import type { NodeRecord, Observer, PodRecord } from './observer.js';
 
 export function tolerates(tolerations: readonly Toleration[] | undefined, taint: Taint): boolean {
-  return (tolerations ?? []).some((t) => {
-    if (t.effect && t.effect !== taint.effect) return false;
-    if (t.operator === 'Exists') return !t.key || t.key === taint.key;
-    return t.key === taint.key && (t.value ?? '') === (taint.value ?? '');
-  });
+  return tolerated(tolerations ?? [], taint);
 }
 
 /** Active bound pods: scheduled, not terminating, not finished. */
