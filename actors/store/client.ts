@@ -15,6 +15,7 @@ import { StoreError, type StoreErrorCode } from '../../lib/store/errors.js';
 import { decodeWatchEvent, encodeForStore, unpackWatchEvents } from '../../lib/store/encoded.js';
 import type { EncodedWatchEvent, KeyValue, RangeRequest, RangeResult, StoreStats, WatchEvent, WriteOp, WriteResult } from '../../lib/store/types.js';
 import { STORE_ADDRESS, type StoreNotice, type StoreReply, type StoreRequest } from './messages.js';
+import { WriteCoalescer } from './write-coalescer.js';
 
 /** What can send requests: an actor's context, or the supervisor. */
 export interface Requester {
@@ -50,6 +51,8 @@ export function encodeOps(ops: readonly WriteOp[]): WriteOp[] {
 
 export class StoreClient {
   private readonly watches = new Map<string, Handlers>();
+  /** Writes of one turn go as one message (write-coalescer.ts). */
+  private readonly writes = new WriteCoalescer((ops, brief) => this.send({ type: 'store.write', ops, brief }));
 
   constructor(
     private readonly requester: Requester,
@@ -58,12 +61,12 @@ export class StoreClient {
   ) {}
 
   write(ops: WriteOp[]): Promise<WriteResult[]> {
-    return this.call({ type: 'store.write', ops });
+    return this.writes.write(ops, false);
   }
 
   /** Like write, but successful results come back without `value`: cheaper when the caller keeps its own copy. */
   writeBrief(ops: WriteOp[]): Promise<WriteResult[]> {
-    return this.call({ type: 'store.write', ops, brief: true });
+    return this.writes.write(ops, true);
   }
 
   /**
@@ -154,7 +157,13 @@ export class StoreClient {
     return false;
   }
 
-  private async call<T extends StoreRequest>(msg: T): Promise<StoreReply[T['type']]> {
+  private call<T extends StoreRequest>(msg: T): Promise<StoreReply[T['type']]> {
+    // Writes of this turn that still wait go first: the store sees this client's calls in the order made.
+    this.writes.flush();
+    return this.send(msg);
+  }
+
+  private async send<T extends StoreRequest>(msg: T): Promise<StoreReply[T['type']]> {
     try {
       return await this.requester.request<StoreReply[T['type']]>(this.address, msg, { timeoutMs: this.timeoutMs });
     } catch (err) {

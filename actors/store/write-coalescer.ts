@@ -1,0 +1,80 @@
+/**
+ * Writes issued in the same turn travel to the store as one `store.write`.
+ *
+ * The api-server answers a batch of 1,000 creates with 1,000 concurrent
+ * create pipelines, each ending in a store write. Sent one by one, each pays
+ * a request (reqId, timeout timer, promise, envelope) on both threads and a
+ * call of its own in the store's group commit; merged, they pay it once.
+ * Semantics do not change: the store applies a call's ops in order, each
+ * with its own condition and result, exactly as it applies consecutive calls
+ * of one group commit.
+ *
+ * The only difference is a malformed op: the store refuses its whole call
+ * with INVALID_ARGUMENT before applying anything, and that must not fail the
+ * writers merged with the culprit, so such a merged call is sent again call
+ * by call. Every other failure (the store down, a timeout, a full map) is
+ * the same for every writer and reaches them all as it is.
+ */
+import { StoreError } from '../../lib/store/errors.js';
+import type { WriteOp, WriteResult } from '../../lib/store/types.js';
+
+type Send = (ops: WriteOp[], brief: boolean) => Promise<WriteResult[]>;
+
+interface Waiting {
+  readonly ops: readonly WriteOp[];
+  readonly resolve: (r: WriteResult[]) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+export class WriteCoalescer {
+  /** Writes waiting for the end of this turn, per reply form (brief or whole). */
+  private readonly waiting: [Waiting[], Waiting[]] = [[], []];
+  private scheduled = false;
+
+  constructor(private readonly send: Send) {}
+
+  write(ops: readonly WriteOp[], brief: boolean): Promise<WriteResult[]> {
+    return new Promise<WriteResult[]>((resolve, reject) => {
+      this.waiting[brief ? 1 : 0].push({ ops, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        queueMicrotask(() => this.flush());
+      }
+    });
+  }
+
+  /** Send what waits now: called at the end of the turn, and before any other request so the store sees calls in order. */
+  flush(): void {
+    this.scheduled = false;
+    for (const brief of [false, true]) {
+      const group = this.waiting[brief ? 1 : 0];
+      if (group.length === 0) continue;
+      this.waiting[brief ? 1 : 0] = [];
+      if (group.length === 1) this.sendAlone(group[0]!, brief);
+      else this.sendMerged(group, brief);
+    }
+  }
+
+  private sendAlone(w: Waiting, brief: boolean): void {
+    this.send([...w.ops], brief).then(w.resolve, w.reject);
+  }
+
+  private sendMerged(group: readonly Waiting[], brief: boolean): void {
+    const ops: WriteOp[] = [];
+    for (const w of group) for (const op of w.ops) ops.push(op);
+    this.send(ops, brief).then(
+      (results) => {
+        let at = 0;
+        for (const w of group) {
+          w.resolve(results.slice(at, at + w.ops.length));
+          at += w.ops.length;
+        }
+      },
+      (err: unknown) => {
+        // Refused before anything was applied: each writer's ops alone get their own answer.
+        if (err instanceof StoreError && err.code === 'INVALID_ARGUMENT') for (const w of group) this.sendAlone(w, brief);
+        else for (const w of group) w.reject(err);
+      },
+    );
+  }
+}
