@@ -7,14 +7,14 @@
 import { REGISTRY } from '../../actors/scheduler/plugins/registry.js';
 import { PROFILE_NAMES } from '../../actors/scheduler/runner.js';
 import { isDNS1123Label, isLabelValue, isQualifiedName } from '../api/validation/names.js';
-import { readFailures, readLatency } from './distributions.js';
+import { readFailures, readLatency, readNodeFailures } from './distributions.js';
 import {
   childPath, fail, readEnum, reject, readMap, readNumber, readPositiveInt, readQuantity, readSeq, readString, readStringMap, scalarValue,
   type Cursor, type MapView,
 } from './reader.js';
 import type { Cluster, ControlPlane, NodePool, RuntimeKind, SchedulerOptions, Taint, TaintEffect } from './types.js';
 
-const POOL_KEYS = ['name', 'count', 'capacity', 'labels', 'taints', 'zones', 'runtime', 'latency', 'failures'] as const;
+const POOL_KEYS = ['name', 'count', 'capacity', 'labels', 'taints', 'zones', 'runtime', 'latency', 'failures', 'nodeFailures'] as const;
 const CAPACITY_KEYS = ['cpu', 'memory', 'pods', 'ephemeral-storage', 'extended'] as const;
 const TAINT_EFFECTS: readonly TaintEffect[] = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 /** Kubernetes' default max pods per node. */
@@ -62,8 +62,10 @@ function readPool(c: Cursor): NodePool | undefined {
   if (runtime === 'process') simulatedOnly(m);
   const latency = m.has('latency') ? readLatency(m.get('latency')!) : {};
   const failures = m.has('failures') ? readFailures(m.get('failures')!) : [];
-  if (name === undefined || count === undefined || !capacity || !labels || !taints || !zones || !runtime || !latency) return undefined;
-  return { name, count, capacity, labels, taints, zones, runtime, latency, failures };
+  const nfAt = m.get('nodeFailures');
+  const nodeFailures = nfAt && readNodeFailures(nfAt);
+  if (name === undefined || count === undefined || !capacity || !labels || !taints || !zones || !runtime || !latency || (nfAt && !nodeFailures)) return undefined;
+  return { name, count, capacity, labels, taints, zones, runtime, latency, failures, ...(nodeFailures ? { nodeFailures } : {}) };
 }
 
 function simulatedOnly(m: MapView): void {
@@ -233,6 +235,20 @@ export function nodeName(pool: string, index: number): string {
 /** The zone of node `index` of a pool (round-robin), or undefined when the pool has none. */
 export function nodeZone(pool: NodePool, index: number): string | undefined {
   return pool.zones.length === 0 ? undefined : pool.zones[index % pool.zones.length];
+}
+
+/**
+ * The addresses of a replicated control-plane actor: `scheduler`,
+ * `scheduler-2`, ...; the first keeps the plain address, so `killActor:
+ * scheduler` and the runner's questions reach a replica whatever their number.
+ */
+export function replicaAddresses(base: string, replicas: number): string[] {
+  return Array.from({ length: replicas }, (_, i) => (i === 0 ? base : `${base}-${i + 1}`));
+}
+
+/** The replicas beyond the first, which killActor may name too. */
+export function extraReplicaActors(cp: ControlPlane): string[] {
+  return [...replicaAddresses('scheduler', cp.scheduler.replicas).slice(1), ...replicaAddresses('controller-manager', cp.controllerManager.replicas).slice(1)];
 }
 
 /** The pool a generated node name belongs to, or undefined. */

@@ -3,6 +3,7 @@
  *
  *   pull: 2s                                   # fixed
  *   start: { uniform: { min: 100ms, max: 1s } }
+ *   uptime: { exponential: { mean: 30m } }
  *   ready: { normal: { mean: 1s, stddev: 200ms } }
  *   pull: { lognormal: { median: 1.5s, sigma: 0.6 } }
  *
@@ -13,9 +14,9 @@
  */
 import { parseSelector } from '../api/selectors/index.js';
 import { childPath, exactlyOne, fail, readDuration, readEnum, readMap, readNumber, readSeq, readString, scalarValue, type Cursor } from './reader.js';
-import type { Distribution, FailureBehaviour, Latency } from './types.js';
+import type { Distribution, FailureBehaviour, Latency, NodeFailures } from './types.js';
 
-const DISTRIBUTIONS = ['fixed', 'uniform', 'normal', 'lognormal'] as const;
+const DISTRIBUTIONS = ['fixed', 'uniform', 'exponential', 'normal', 'lognormal'] as const;
 
 /** A duration (fixed) or `{ <type>: params }`. */
 export function readDistribution(c: Cursor): Distribution | undefined {
@@ -24,7 +25,7 @@ export function readDistribution(c: Cursor): Distribution | undefined {
     const value = readDuration(c);
     return value === undefined ? undefined : { type: 'fixed', value };
   }
-  const m = readMap(c, DISTRIBUTIONS, 'a duration or a distribution ({ fixed | uniform | normal | lognormal: ... })');
+  const m = readMap(c, DISTRIBUTIONS, 'a duration or a distribution ({ fixed | uniform | exponential | normal | lognormal: ... })');
   if (!m) return undefined;
   const type = exactlyOne(m, DISTRIBUTIONS, 'a distribution');
   if (type === undefined) return undefined;
@@ -43,6 +44,14 @@ export function readDistribution(c: Cursor): Distribution | undefined {
       if (lo === undefined || hi === undefined) return undefined;
       if (hi < lo) return fail(max!, 'value', 'must not be less than min');
       return { type, min: lo, max: hi };
+    }
+    case 'exponential': {
+      const q = readMap(p, ['mean']);
+      const meanAt = q?.require('mean');
+      const mean = meanAt && readDuration(meanAt);
+      if (mean === undefined) return undefined;
+      if (mean <= 0) return fail(meanAt!, 'value', 'must be greater than 0');
+      return { type, mean };
     }
     case 'normal': {
       const q = readMap(p, ['mean', 'stddev']);
@@ -120,4 +129,31 @@ function readFailure(c: Cursor): FailureBehaviour | undefined {
     return { type, probability, after, ...sel };
   }
   return { type, probability, after, exitCode, ...sel };
+}
+
+/** `nodeFailures: { uptime: <distribution>, downtime?: <distribution> }`. */
+export function readNodeFailures(c: Cursor): NodeFailures | undefined {
+  const m = readMap(c, ['uptime', 'downtime'], '{ uptime, downtime }');
+  if (!m) return undefined;
+  const upAt = m.require('uptime', 'required (how long a node runs before it fails: a duration or a distribution, e.g. { exponential: { mean: 30m } })');
+  const uptime = upAt && readDistribution(upAt);
+  const downAt = m.get('downtime');
+  const downtime = downAt && readDistribution(downAt);
+  if (uptime === undefined || (downAt && downtime === undefined)) return undefined;
+  // A node failing again and again with no time in between would spin the runner at one instant.
+  if (mayBeZero(uptime)) return fail(upAt!, 'value', 'must be able to last more than 0 (a node cannot fail the moment it starts, every time)');
+  return downtime === undefined ? { uptime } : { uptime, downtime };
+}
+
+function mayBeZero(d: Distribution): boolean {
+  switch (d.type) {
+    case 'fixed':
+      return d.value <= 0;
+    case 'uniform':
+      return d.max <= 0;
+    case 'normal':
+      return d.mean <= 0 && d.stddev <= 0;
+    default:
+      return false;
+  }
 }

@@ -8,14 +8,15 @@
  *   - schedulingLatencyP99Below: 500ms    # or { bound: 500ms, selector: app=web }
  *   - noPodLostOrDuplicated: true         # or { selector: app=web }
  *   - fieldPath: { kind: Deployment, name: web, path: .status.readyReplicas, op: '==', value: 10, by?: 2m }
+ *   - serviceTraffic: { name: web, port: 80, requests: 30, path?: /, namespace?: default, by?: 1m }   # process pools only
  */
 import { readFieldCondition, readPodsRunning } from './conditions.js';
-import { exactlyOne, fail, isMapNode, readDuration, readEnum, readMap, readSeq, readString, scalarValue, type Cursor } from './reader.js';
+import { exactlyOne, fail, isMapNode, readDuration, readEnum, readMap, readNumber, readSeq, readString, scalarValue, type Cursor } from './reader.js';
 import type { Known } from './known.js';
-import { readPodSelector } from './refs.js';
+import { readObjectRef, readPodSelector } from './refs.js';
 import type { Expectation, TaintEffect } from './types.js';
 
-export const EXPECTATIONS = ['allPodsRunning', 'noPodOnTaintedNode', 'maxSkewRespected', 'schedulingLatencyP99Below', 'noPodLostOrDuplicated', 'fieldPath'] as const;
+export const EXPECTATIONS = ['allPodsRunning', 'noPodOnTaintedNode', 'maxSkewRespected', 'schedulingLatencyP99Below', 'noPodLostOrDuplicated', 'fieldPath', 'serviceTraffic'] as const;
 const EFFECTS: readonly TaintEffect[] = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 
 export function readExpectations(c: Cursor, known: Known): Expectation[] {
@@ -87,7 +88,31 @@ function readBody(type: (typeof EXPECTATIONS)[number], c: Cursor, known: Known):
       const { map: _map, ...rest } = f;
       return { type, ...rest, ...(by === undefined ? {} : { by }) };
     }
+    case 'serviceTraffic':
+      return readServiceTraffic(c, known);
   }
+}
+
+/** Real HTTP through kube-proxy: only process pools have servers to answer. */
+function readServiceTraffic(c: Cursor, known: Known): Expectation | undefined {
+  const m = readMap(c, ['name', 'namespace', 'port', 'path', 'requests', 'by'], '{ name, port, requests?, path?, namespace?, by? }');
+  if (!m) return undefined;
+  if (known.nodesComplete && !known.pools.some((p) => p.runtime === 'process')) {
+    return fail(c, 'value', 'serviceTraffic sends real HTTP requests: it needs a node pool with runtime: process (simulated pods serve nothing)');
+  }
+
+  const target = readObjectRef(m, known, 'Service');
+  const portAt = m.require('port', 'required (the Service port to send to)');
+  const port = portAt && readNumber(portAt, { min: 1, max: 65535, integer: true });
+  const pathAt = m.get('path');
+  const path = pathAt ? readString(pathAt, 'a URL path like /') : '/';
+  if (pathAt && path !== undefined && !path.startsWith('/')) fail(pathAt, 'value', 'must start with /');
+  const reqAt = m.get('requests');
+  const requests = reqAt ? readNumber(reqAt, { min: 1, max: 10_000, integer: true }) : 20;
+  const byAt = m.get('by');
+  const by = byAt && readDuration(byAt);
+  if (!target || port === undefined || path === undefined || !path.startsWith('/') || requests === undefined || (byAt && by === undefined)) return undefined;
+  return { type: 'serviceTraffic', target, port, path, requests, ...(by === undefined ? {} : { by }) };
 }
 
 /** 'on' for `true`, 'map' for a mapping to read; anything else is reported (false: remove the line instead). */

@@ -29,6 +29,9 @@ export class Known {
   /** Set by a JSON patch, whose effect on pod labels is not followed. */
   private selectorsUnchecked = false;
 
+  /** Control-plane replicas beyond the first (scheduler-2...), which killActor may name. */
+  extraActors: readonly string[] = [];
+
   constructor(readonly pools: readonly NodePool[]) {}
 
   get zones(): string[] {

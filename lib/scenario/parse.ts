@@ -2,15 +2,15 @@
  * parseScenario: YAML text to a validated Scenario, or every error found,
  * each located (file:line:column) with the path of the bad field.
  */
-import { LineCounter, parseDocument } from 'yaml';
-import { readCluster, readSchedulerOptions } from './cluster.js';
+import { isMap, LineCounter, parseDocument } from 'yaml';
+import { extraReplicaActors, readCluster, readSchedulerOptions } from './cluster.js';
 import { formatDuration } from './duration.js';
 import { sortErrors, type ScenarioError } from './errors.js';
 import { readExpectations } from './expect.js';
 import { Known } from './known.js';
-import { cursor, fail, readDuration, readEnum, readMap, readNumber, readSeq, readString, scalarValue, Source, type Cursor } from './reader.js';
+import { childPath, cursor, fail, indexPath, readDuration, readEnum, readMap, readNumber, readSeq, readString, scalarValue, Source, type Cursor } from './reader.js';
 import { readTimeline } from './timeline.js';
-import type { ClockOptions, Expectation, Outputs, Scenario, TimelineStep, Variant } from './types.js';
+import type { ClockOptions, Expectation, NodePool, Outputs, Scenario, TimelineStep, Variant } from './types.js';
 import { readWorkloads, type ReadFile } from './workloads.js';
 
 export type ParseResult = { ok: true; scenario: Scenario } | { ok: false; errors: ScenarioError[] };
@@ -59,6 +59,7 @@ function readScenario(root: Cursor, fileName: string, options: ParseOptions): Sc
   const cluster = clusterAt && readCluster(clusterAt);
   const known = new Known(cluster?.nodePools ?? []);
   known.nodesComplete = cluster !== undefined && errors.length === before;
+  if (cluster) known.extraActors = extraReplicaActors(cluster.controlPlane);
 
   const ctx = { fileName, ...(options.readFile ? { readFile: options.readFile } : {}) };
   const beforeWorkloads = errors.length;
@@ -68,6 +69,7 @@ function readScenario(root: Cursor, fileName: string, options: ParseOptions): Sc
   const expectations = m.has('expect') ? readExpectations(m.get('expect')!, known) : [];
   const variants = m.has('variants') ? readVariants(m.get('variants')!) : [];
   if (durAt && duration !== undefined) checkDuration(durAt, duration, timeline, expectations);
+  if (cluster && clock) checkProcessClock(clusterAt!, m.get('clock'), cluster.nodePools, clock);
 
   if (!cluster || name === undefined || seed === undefined || !clock || !outputs || (durAt && duration === undefined)) return undefined;
   return {
@@ -148,4 +150,25 @@ function checkDuration(at: Cursor, duration: number, timeline: readonly Timeline
   ];
   const latest = Math.max(0, ...times);
   if (latest > duration) fail(at, 'value', `the run ends at ${formatDuration(duration)}, before a step or expectation at ${formatDuration(latest)}`);
+}
+
+/**
+ * Real processes cannot follow virtual time (their own timers, sockets and
+ * probes run on the wall clock), so a scenario with a process pool says
+ * `clock: real`, at speed 1. Said, not implied: the reader of the file sees
+ * that its times are wall time.
+ */
+function checkProcessClock(clusterAt: Cursor, clockAt: Cursor | undefined, pools: readonly NodePool[], clock: ClockOptions): void {
+  const i = pools.findIndex((p) => p.runtime === 'process');
+  if (i < 0) return;
+  const pool = pools[i]!;
+  if (clock.mode === 'real' && clock.speed === 1) return;
+  if (clock.mode === 'real') {
+    fail(clockAt!, 'value', `node pool ${pool.name} has runtime: process, whose processes run at the wall clock's pace: speed must be 1`);
+    return;
+  }
+  const path = childPath(indexPath(childPath(clusterAt.path, 'nodePools'), i), 'runtime');
+  const node = isMap(clusterAt.node) ? clusterAt.node.getIn(['nodePools', i, 'runtime'], true) : undefined;
+  const at = clockAt ?? cursor(clusterAt.src, node, path, clusterAt.offset);
+  fail(at, 'value', `node pool ${pool.name} has runtime: process: real processes need clock: real (the scenario's clock is virtual${clockAt ? '' : ' by default'})`);
 }

@@ -163,10 +163,11 @@ function readPatchBody(c: Cursor, type: PatchType): unknown {
 function readActor(c: Cursor, known: Known): string | undefined {
   const a = readString(c, `an actor: ${CONTROL_PLANE_ACTORS.join(', ')} or kubelet/<node>`);
   if (a === undefined) return undefined;
-  if ((CONTROL_PLANE_ACTORS as readonly string[]).includes(a)) return a;
+  if ((CONTROL_PLANE_ACTORS as readonly string[]).includes(a) || known.extraActors.includes(a)) return a;
   if (a.startsWith('kubelet/')) {
     const node = a.slice('kubelet/'.length);
     return known.hasNode(node) ? a : fail(c, 'reference', `no node named ${node} (nodes are named <pool>-<index>, from 0)`);
   }
-  return fail(c, 'reference', `no actor ${a}${didYouMean(a, CONTROL_PLANE_ACTORS)}; actors: ${CONTROL_PLANE_ACTORS.join(', ')}, kubelet/<node>`);
+  const actors = [...CONTROL_PLANE_ACTORS, ...known.extraActors];
+  return fail(c, 'reference', `no actor ${a}${didYouMean(a, actors)}; actors: ${actors.join(', ')}, kubelet/<node>`);
 }

@@ -52,6 +52,19 @@ export interface NodePool {
   readonly latency: Latency;
   /** Simulated runtime only. */
   readonly failures: readonly FailureBehaviour[];
+  /** Whole-node failures at random times, drawn from the seed; absent: none. */
+  readonly nodeFailures?: NodeFailures;
+}
+
+/**
+ * Each node of the pool runs for a time drawn from `uptime`, fails (as
+ * failNodes), stays down for a time drawn from `downtime`, comes back, and
+ * draws its next uptime; without `downtime` it stays down. An exponential
+ * uptime is a constant failure rate with that mean time between failures.
+ */
+export interface NodeFailures {
+  readonly uptime: Distribution;
+  readonly downtime?: Distribution;
 }
 
 export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
@@ -69,10 +82,11 @@ export interface Latency {
   readonly ready?: Distribution;
 }
 
-/** A random delay in ms. normal is truncated at 0; lognormal is given by its median and sigma (of the log). */
+/** A random delay in ms. exponential is given by its mean; normal is truncated at 0; lognormal is given by its median and sigma (of the log). */
 export type Distribution =
   | { readonly type: 'fixed'; readonly value: number }
   | { readonly type: 'uniform'; readonly min: number; readonly max: number }
+  | { readonly type: 'exponential'; readonly mean: number }
   | { readonly type: 'normal'; readonly mean: number; readonly stddev: number }
   | { readonly type: 'lognormal'; readonly median: number; readonly sigma: number };
 
@@ -198,4 +212,6 @@ export type Expectation = { readonly name?: string } & (
   | { readonly type: 'schedulingLatencyP99Below'; readonly bound: number; readonly selector?: string }
   | { readonly type: 'noPodLostOrDuplicated'; readonly selector?: string }
   | { readonly type: 'fieldPath'; readonly target: ObjectRef; readonly path: string; readonly op: CompareOp; readonly value: unknown; /** default: the end of the run */ readonly by?: number }
+  /** HTTP GETs through a Service's ClusterIP (process nodes, via kube-proxy): every one answered 2xx with the name of a ready backend pod, and every ready backend answered. */
+  | { readonly type: 'serviceTraffic'; readonly target: ObjectRef; readonly port: number; readonly path: string; readonly requests: number; /** default: the end of the run */ readonly by?: number }
 );

@@ -43,6 +43,11 @@ const CASES: Case[] = [
   { name: 'selector matching no workload', from: 'selector: app=web', to: 'selector: app=db', at: '26:33', path: 'expect[0].allPodsRunning.selector', code: 'reference', says: 'selects no pods' },
   { name: 'two actions in one step', from: '    scale: { name: web, replicas: 3 }', to: '    scale: { name: web, replicas: 3 }\n    cordon: { all: true }', at: '23:5', path: 'timeline[0].cordon', code: 'value', says: 'only one of scale, cordon' },
   { name: 'more nodes than the cluster has', from: 'failNodes: { zone: zone-a }', to: 'failNodes: { count: 4 }', at: '24:25', path: 'timeline[1].failNodes.count', code: 'value', says: 'only 3 nodes' },
+  { name: 'process pool on the virtual clock', from: '      zones: [zone-a, zone-b]\n', to: '      zones: [zone-a, zone-b]\n      runtime: process\n', at: '9:16', path: 'cluster.nodePools[0].runtime', code: 'value', says: 'real processes need clock: real' },
+  { name: 'node failures that never let a node run', from: '      zones: [zone-a, zone-b]\n', to: '      zones: [zone-a, zone-b]\n      nodeFailures: { uptime: 0s }\n', at: '9:31', path: 'cluster.nodePools[0].nodeFailures.uptime', code: 'value', says: 'more than 0' },
+  { name: 'exponential with no mean', from: '      zones: [zone-a, zone-b]\n', to: '      zones: [zone-a, zone-b]\n      nodeFailures: { uptime: { exponential: { mean: 0s } } }\n', at: '9:54', path: 'cluster.nodePools[0].nodeFailures.uptime.exponential.mean', code: 'value', says: 'greater than 0' },
+  { name: 'serviceTraffic without process nodes', from: 'by: 1m }\n', to: 'by: 1m }\n  - serviceTraffic: { name: web, port: 80 }\n', at: '27:21', path: 'expect[1].serviceTraffic', code: 'value', says: 'needs a node pool with runtime: process' },
+  { name: 'killActor of a replica the control plane does not have', from: '    scale: { name: web, replicas: 3 }', to: '    killActor: scheduler-2', at: '22:16', path: 'timeline[0].killActor', code: 'reference', says: 'no actor scheduler-2' },
   { name: 'unknown scheduler profile', from: 'workloads:\n', to: '  controlPlane: { scheduler: { profile: binpacking } }\nworkloads:\n', at: '9:41', path: 'cluster.controlPlane.scheduler.profile', code: 'value', says: 'did you mean bin-packing?' },
 ];
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { formatErrors, loadScenario, parseScenario } from '../../lib/scenario/index.js';
 import { ROOT, SCENARIOS_DIR, shippedScenarios } from './helpers.js';
 
-const REQUIRED = ['quickstart.yaml', 'bin-packing.yaml', 'zone-outage.yaml', 'rolling-update.yaml', 'preemption.yaml', 'spread-and-affinity.yaml', 'k8s-max.yaml'];
+const REQUIRED = ['quickstart.yaml', 'bin-packing.yaml', 'zone-outage.yaml', 'rolling-update.yaml', 'preemption.yaml', 'spread-and-affinity.yaml', 'k8s-max.yaml', 'real-processes.yaml'];
 
 test('the scenarios the issue asks for are all shipped', (t) => {
   const shipped = shippedScenarios();
@@ -30,6 +30,16 @@ test('quickstart has what it promises: a few nodes, a Deployment, a rolling upda
   t.true(s.timeline.some((step) => step.action.type === 'failNodes'));
   t.true(s.expect.length > 0);
   t.is(s.clock.mode, 'virtual');
+});
+
+test('real-processes runs a Service in front of real servers on process nodes, on the real clock, and checks the traffic', async (t) => {
+  const r = await loadScenario(join(SCENARIOS_DIR, 'real-processes.yaml'));
+  if (!r.ok) return t.fail(formatErrors(r.errors));
+  const s = r.scenario;
+  t.true(s.cluster.nodePools.every((p) => p.runtime === 'process'));
+  t.deepEqual(s.clock, { mode: 'real', speed: 1 });
+  t.true(s.workloads.some((w) => w.manifests.some((m) => m.kind === 'Service')));
+  t.true(s.expect.some((e) => e.type === 'serviceTraffic'));
 });
 
 test('k8s-max is at Kubernetes limits: 5,000 nodes, 150,000 pods, 110 pods per node', async (t) => {

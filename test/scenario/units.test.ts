@@ -78,10 +78,35 @@ test('distributions, failures and the real clock read into plain data', (t) => {
 });
 
 test('latency on a process-runtime pool is an error', (t) => {
-  const r = parseScenario(BASE.replace('      zones: [zone-a, zone-b]\n', '      zones: [zone-a, zone-b]\n      runtime: process\n      latency: { pull: 1s }\n'), 'p.yaml');
+  const r = parseScenario(BASE.replace('seed: 1', 'seed: 1\nclock: real').replace('      zones: [zone-a, zone-b]\n', '      zones: [zone-a, zone-b]\n      runtime: process\n      latency: { pull: 1s }\n'), 'p.yaml');
   if (r.ok) return t.fail();
   t.is(r.errors[0]!.path, 'cluster.nodePools[0].latency');
   t.regex(r.errors[0]!.message, /simulated runtime only/);
+});
+
+test('node failures, control-plane replicas and serviceTraffic read into plain data', (t) => {
+  const text = BASE.replace('seed: 1', 'seed: 1\nclock: real')
+    .replace('      zones: [zone-a, zone-b]\n', `      zones: [zone-a, zone-b]
+      nodeFailures: { uptime: { exponential: { mean: 30m } }, downtime: { uniform: { min: 1m, max: 3m } } }
+    - name: proc
+      count: 1
+      capacity: { cpu: "2", memory: 4Gi }
+      runtime: process
+  controlPlane: { scheduler: { replicas: 2 }, controllerManager: { replicas: 3 } }
+`)
+    .replace('  - at: 10s\n', '  - at: 5s\n    killActor: controller-manager-3\n  - at: 10s\n')
+    .replace('workloads:\n', 'workloads:\n  - { apiVersion: v1, kind: Service, metadata: { name: web }, spec: { selector: { app: web }, ports: [{ port: 80 }] } }\n')
+    .concat('  - serviceTraffic: { name: web, port: 80, requests: 9 }\n');
+  const r = parseScenario(text, 'f.yaml');
+  if (!r.ok) return t.fail(formatErrors(r.errors));
+  const [w, proc] = r.scenario.cluster.nodePools;
+  t.deepEqual(w!.nodeFailures, { uptime: { type: 'exponential', mean: 1_800_000 }, downtime: { type: 'uniform', min: 60_000, max: 180_000 } });
+  t.is(proc!.runtime, 'process');
+  t.is(proc!.nodeFailures, undefined);
+  t.is(r.scenario.cluster.controlPlane.scheduler.replicas, 2);
+  t.is(r.scenario.cluster.controlPlane.controllerManager.replicas, 3);
+  t.deepEqual(r.scenario.timeline[0]!.action, { type: 'killActor', actor: 'controller-manager-3' });
+  t.deepEqual(r.scenario.expect.at(-1), { type: 'serviceTraffic', target: { apiVersion: 'v1', kind: 'Service', name: 'web', namespace: 'default' }, port: 80, path: '/', requests: 9 });
 });
 
 test('after: { step } must name an earlier step', (t) => {

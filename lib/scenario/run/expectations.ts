@@ -13,6 +13,7 @@ import { compiled, desiredPods, evaluate, podsRunning } from './conditions.js';
 import type { RunContext } from './context.js';
 import { podsOnTaintedNodes, spreadViolations } from './placement-checks.js';
 import { latencyStats } from './stats.js';
+import { checkTraffic } from './traffic.js';
 import { formatDuration } from '../duration.js';
 
 interface Pending {
@@ -108,6 +109,10 @@ export class ExpectationChecker {
       }
       case 'noPodLostOrDuplicated':
         return this.lostOrDuplicated(e.selector, done);
+      case 'serviceTraffic': {
+        const v = await checkTraffic(this.ctx, e);
+        return done(v.holds && !early, `at ${formatDuration(now)}: ${v.detail}${early}`);
+      }
     }
   }
 
@@ -167,5 +172,7 @@ function describe(e: Expectation): string {
       return `schedulingLatencyP99Below ${formatDuration(e.bound)}${e.selector ? ` (${e.selector})` : ''}`;
     case 'noPodLostOrDuplicated':
       return `noPodLostOrDuplicated${e.selector ? ` ${e.selector}` : ''}`;
+    case 'serviceTraffic':
+      return `serviceTraffic ${e.requests} x GET ${e.path} to Service ${e.target.name}:${e.port} reaches every ready backend${e.by === undefined ? '' : ` by ${formatDuration(e.by)}`}`;
   }
 }

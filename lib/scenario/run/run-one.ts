@@ -27,8 +27,11 @@ import { Observer } from './observer.js';
 import { Sampler } from './sampler.js';
 import { histogram, latencyStats } from './stats.js';
 import { TimelinePlayer } from './timeline.js';
+import { NodeFailurePlayer } from './node-failures.js';
+import { killPidFileProcesses } from '../../../actors/node/runtime/process.js';
 
 export const SAMPLE_MS = 1_000;
+export const PROCESS_CLOCK_WARNING = 'the scenario has process-runtime pools: it ran on the real clock (the virtual clock does not apply to real processes)';
 /** Without `duration`, a run that never finishes its timeline stops here. */
 export const DEFAULT_LIMIT_MS = 2 * 60 * 60_000;
 
@@ -62,7 +65,10 @@ export async function runOne(scenario: Scenario, variant: Variant | null, option
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'berth-run-'));
   const built = buildCluster(scenario, scheduler, options.seed, dataDir);
   const warnings = [...built.warnings];
-  if (scenario.clock.mode === 'real' && scenario.clock.speed !== 1 && options.clock === 'real') warnings.push(`clock speed ${scenario.clock.speed}: the real clock runs at speed 1`);
+  // Real processes run on the wall clock whatever --clock says (the validator makes the scenario say clock: real).
+  const clock = built.processNodesDir !== undefined ? 'real' : options.clock;
+  if (clock !== options.clock) warnings.push(PROCESS_CLOCK_WARNING);
+  if (scenario.clock.mode === 'real' && scenario.clock.speed !== 1 && clock === 'real') warnings.push(`clock speed ${scenario.clock.speed}: the real clock runs at speed 1`);
   const phases: PhaseReport[] = [];
   let phaseWall = Date.now();
   let phaseVirtual = 0;
@@ -71,9 +77,12 @@ export async function runOne(scenario: Scenario, variant: Variant | null, option
 
   const nodeCount = scenario.cluster.nodePools.reduce((n, p) => n + p.count, 0);
   const sup = await Supervisor.start({
-    clock: options.clock,
+    clock,
     children: built.children,
     logLevel: 'silent',
+    // killActor crashes actors on purpose, maybe several within seconds (the scheduler, then a
+    // controller-manager replica): OTP's default (one restart per 5 s) would give up on the whole cluster.
+    policy: { intensity: 10, periodMs: 5_000 },
     // A big cluster keeps its api-server and node hosts busy for long stretches (5,000 nodes registering
     // at once); a host silent for the default 10 s would be killed mid-run as if it hung.
     heartbeat: { timeoutMs: Math.max(10_000, nodeCount * 30) },
@@ -102,8 +111,10 @@ export async function runOne(scenario: Scenario, variant: Variant | null, option
   try {
     await sup.request('api-server', { type: 'api.address' }, { timeoutMs: 60_000 });
     const ready = Promise.all([
-      sup.request('scheduler', { type: 'scheduler.ready' }, { timeoutMs: 600_000 }),
-      sup.request('controller-manager', { type: 'cm.ready' }, { timeoutMs: 600_000 }),
+      // A standby replica is ready once it has seen who leads.
+      ...built.schedulers.map((a) => sup.request(a, { type: 'scheduler.ready' }, { timeoutMs: 600_000 })),
+      ...built.controllerManagers.map((a) => sup.request(a, { type: 'cm.ready' }, { timeoutMs: 600_000 })),
+      ...(built.kubeProxy ? [sup.request('kube-proxy', { type: 'proxy.ready' }, { timeoutMs: 600_000 })] : []),
       ...nodes.map((n) => sup.request(`node/${n.name}`, { type: 'kubelet.ready' }, { timeoutMs: 600_000 })),
     ]);
     // Time goes on while the cluster comes up: a kubelet whose registration failed retries on a timer.
@@ -123,12 +134,14 @@ export async function runOne(scenario: Scenario, variant: Variant | null, option
     nextPhase('play the timeline');
     const player = new TimelinePlayer(ctx, scenario.timeline, (s) => line(stepLine(variantName, s)));
     const checker = new ExpectationChecker(ctx);
+    const nodeFailures = new NodeFailurePlayer(ctx, (s) => line(stepLine(variantName, s)));
     const sampler = new Sampler(observer);
     const limit = scenario.duration ?? DEFAULT_LIMIT_MS;
     const stepsDone = (): number => player.report().filter((s) => s.status !== 'not-run').length;
     for (;;) {
       const t = now();
       await player.tick(t);
+      await nodeFailures.tick(t);
       await checker.tick(t);
       sampler.sample(t);
       const endKnown = player.finished ? Math.max(checker.lastBy, t) : undefined;
@@ -137,15 +150,16 @@ export async function runOne(scenario: Scenario, variant: Variant | null, option
         if (!player.finished && scenario.duration === undefined) warnings.push(`the timeline had not finished after ${formatDuration(limit)}; the run stopped there`);
         break;
       }
-      const candidates = [t + SAMPLE_MS, limit, player.nextDue(t), checker.nextDue(t)].filter((x): x is number => x !== undefined && x > t);
+      const candidates = [t + SAMPLE_MS, limit, player.nextDue(t), nodeFailures.nextDue(t), checker.nextDue(t)].filter((x): x is number => x !== undefined && x > t);
       await sup.clock.runUntil(origin + Math.min(...candidates));
     }
     const endedAt = now();
     nextPhase('check and collect');
     const expectations = await checker.finish(endedAt);
     for (const e of expectations) line(`${variantName}: ${e.passed ? 'PASS' : 'FAIL'} ${e.name}: ${e.detail}`);
-    const timeline = player.report();
-    const schedStats = await sup.request<SchedulerStats>('scheduler', { type: 'scheduler.stats' }, { timeoutMs: 30_000 });
+    const planned = player.report();
+    const timeline = [...planned, ...nodeFailures.report(planned.length)];
+    const schedStats = sumStats(await Promise.all(built.schedulers.map((a) => sup.request<SchedulerStats>(a, { type: 'scheduler.stats' }, { timeoutMs: 30_000 }))));
     const apiStats = await sup.request<ApiStats>('api-server', { type: 'api.stats' }, { timeoutMs: 30_000 });
     const apiHandled = (await sup.inspect('api-server').stats()).handled;
     const report = collect({
@@ -160,6 +174,8 @@ export async function runOne(scenario: Scenario, variant: Variant | null, option
     sup.off('message', onMessage);
     transport.close();
     await sup.stop();
+    // A process node whose thread ended before it could stop its containers leaves them running: their pid files name them.
+    if (built.processNodesDir !== undefined) for (const n of nodes) killPidFileProcesses(join(built.processNodesDir, n.name, 'pids'));
     if (ownDir) rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -249,6 +265,19 @@ function collect(c: Collected): Omit<RunReport, 'phases' | 'wallMs'> {
     heatmap: c.sampler.heatmap(),
     placements: [...o.bindings].sort(),
     warnings: c.warnings,
+  };
+}
+
+/** The replicas' counts together (a standby's are of the terms it led: none, or before it lost the Lease). */
+function sumStats(all: readonly SchedulerStats[]): SchedulerStats {
+  const sum = (f: (s: SchedulerStats) => number): number => all.reduce((n, s) => n + f(s), 0);
+  return {
+    ...all[0]!,
+    attempts: sum((s) => s.attempts),
+    scheduled: sum((s) => s.scheduled),
+    unschedulable: sum((s) => s.unschedulable),
+    preemptions: sum((s) => s.preemptions),
+    victimsDeleted: sum((s) => s.victimsDeleted),
   };
 }
 

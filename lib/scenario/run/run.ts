@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { REPORT_VERSION, type Report, type RunReport } from '../../report/types.js';
 import type { Scenario } from '../types.js';
-import { runOne, type Progress } from './run-one.js';
+import { PROCESS_CLOCK_WARNING, runOne, type Progress } from './run-one.js';
 import type { VariantTask } from './variant-worker.js';
 
 export interface RunOptions {
@@ -33,7 +33,9 @@ export interface RunOptions {
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<Report> {
   const wallStart = Date.now();
   const seed = options.seed ?? scenario.seed;
-  const clock = options.clock ?? scenario.clock.mode;
+  // Real processes keep wall time: a scenario with process pools runs on the real clock whatever is asked.
+  const processes = scenario.cluster.nodePools.some((p) => p.runtime === 'process');
+  const clock = processes ? 'real' : (options.clock ?? scenario.clock.mode);
   const variants = scenario.variants.length === 0 ? [-1] : scenario.variants.map((_, i) => i);
   const seeds = Array.from({ length: Math.max(1, options.seeds ?? 1) }, (_, i) => (seed + i) >>> 0);
   const tasks: VariantTask[] = seeds.flatMap((s) => variants.map((v) => ({ scenario, variant: v, seed: s, clock })));
@@ -45,6 +47,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     runs = await runPooled(tasks, options);
   }
   if (seeds.length > 1) runs = runs.map((r) => ({ ...r, variant: `${r.variant} seed ${r.seed}` }));
+  if (processes && options.clock === 'virtual') runs = runs.map((r) => ({ ...r, warnings: [...r.warnings, PROCESS_CLOCK_WARNING] }));
   return {
     version: REPORT_VERSION,
     scenario: { name: scenario.name, ...(scenario.description ? { description: scenario.description } : {}), file: options.file, seed, clock },
