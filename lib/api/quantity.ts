@@ -142,14 +142,23 @@ function normalize(unscaled: bigint, scale: number): { unscaled: bigint; scale: 
   return { unscaled, scale };
 }
 
-/** Parses a quantity string (or a JSON number, which Kubernetes also accepts). */
+/** Parses a quantity string (or a JSON number, which Kubernetes also accepts). The result is frozen: it may be shared. */
 export function parseQuantity(input: string | number): QuantityResult {
-  if (typeof input === 'string') {
-    const fast = parseCommonQuantity(input);
-    if (fast !== undefined) return fast;
-  }
-  return parseQuantityFull(input);
+  if (typeof input !== 'string') return parseQuantityFull(input);
+  // A cluster writes the same few strings ("100m", "128Mi") on every pod, and every create, status
+  // check and QoS class reads them again: parsed once, shared after.
+  const known = parsedQuantities.get(input);
+  if (known !== undefined) return known;
+  const parsed = parseCommonQuantity(input) ?? parseQuantityFull(input);
+  if (parsedQuantities.size >= PARSED_QUANTITIES_MAX) parsedQuantities.clear();
+  if (parsed.ok) Object.freeze(parsed.quantity);
+  parsedQuantities.set(input, Object.freeze(parsed));
+  return parsed;
 }
+
+const parsedQuantities = new Map<string, QuantityResult>();
+/** Bounded, so that a stream of distinct strings cannot grow it without end. */
+const PARSED_QUANTITIES_MAX = 4_096;
 
 // The fast path: what nearly every manifest writes ("250m", "2", "512Mi",
 // "1Gi"): no sign, no leading zero, no fraction, no exponent, suffix one of
