@@ -26,6 +26,29 @@ const dns1035LabelRe = new RegExp(`^${DNS1035_LABEL_FMT}$`);
 const labelKeyRe = new RegExp(`^${LABEL_KEY_FMT}$`);
 const labelValueRe = new RegExp(`^${LABEL_VALUE_FMT}$`);
 
+/**
+ * Strings already found valid, per rule. The same label keys, values,
+ * toleration keys and namespaces come back on every object of a cluster;
+ * their checks (a split, one or two regular expressions, a UTF-8 length)
+ * run once. Only valid strings are kept (errors are rare and need their
+ * messages), and the set is bounded so that distinct names cannot grow it
+ * without end.
+ */
+class KnownValid {
+  private readonly seen = new Set<string>();
+  constructor(private readonly check: (value: string) => string[]) {}
+  errors(value: string): string[] {
+    if (this.seen.has(value)) return [];
+    const errs = this.check(value);
+    if (errs.length === 0) {
+      if (this.seen.size >= KNOWN_VALID_MAX) this.seen.clear();
+      this.seen.add(value);
+    }
+    return errs;
+  }
+}
+const KNOWN_VALID_MAX = 8_192;
+
 /** Go measures strings in bytes (UTF-8), not UTF-16 code units. */
 export function byteLength(s: string): number {
   return Buffer.byteLength(s, 'utf8');
@@ -49,7 +72,12 @@ export function regexError(msg: string, fmt: string, ...examples: string[]): str
   return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join('or ')}regex used for validation is '${fmt}')`;
 }
 
+const knownDNS1123Label = new KnownValid(checkDNS1123Label);
 export function isDNS1123Label(value: string): string[] {
+  return knownDNS1123Label.errors(value);
+}
+
+function checkDNS1123Label(value: string): string[] {
   const errs: string[] = [];
   if (byteLength(value) > DNS1123_LABEL_MAX_LENGTH) errs.push(maxLenError(DNS1123_LABEL_MAX_LENGTH));
   if (!dns1123LabelRe.test(value)) {
@@ -60,7 +88,12 @@ export function isDNS1123Label(value: string): string[] {
   return errs;
 }
 
+const knownDNS1123Subdomain = new KnownValid(checkDNS1123Subdomain);
 export function isDNS1123Subdomain(value: string): string[] {
+  return knownDNS1123Subdomain.errors(value);
+}
+
+function checkDNS1123Subdomain(value: string): string[] {
   const errs: string[] = [];
   if (byteLength(value) > DNS1123_SUBDOMAIN_MAX_LENGTH) errs.push(maxLenError(DNS1123_SUBDOMAIN_MAX_LENGTH));
   if (!dns1123SubdomainRe.test(value)) errs.push(regexError(DNS1123_SUBDOMAIN_ERR, DNS1123_SUBDOMAIN_FMT, 'example.com'));
@@ -75,7 +108,12 @@ export function isDNS1035Label(value: string): string[] {
 }
 
 /** A label key / "qualified name": optional DNS-subdomain prefix, '/', then a name. */
+const knownQualifiedName = new KnownValid(checkQualifiedName);
 export function isQualifiedName(value: string): string[] {
+  return knownQualifiedName.errors(value);
+}
+
+function checkQualifiedName(value: string): string[] {
   const errs: string[] = [];
   const parts = value.split('/');
   let name: string;
@@ -100,7 +138,12 @@ export function isQualifiedName(value: string): string[] {
 /** Label keys are qualified names. */
 export const isLabelKey = isQualifiedName;
 
+const knownLabelValue = new KnownValid(checkLabelValue);
 export function isLabelValue(value: string): string[] {
+  return knownLabelValue.errors(value);
+}
+
+function checkLabelValue(value: string): string[] {
   const errs: string[] = [];
   if (byteLength(value) > LABEL_VALUE_MAX_LENGTH) errs.push(maxLenError(LABEL_VALUE_MAX_LENGTH));
   if (!labelValueRe.test(value)) errs.push(regexError(LABEL_VALUE_ERR, LABEL_VALUE_FMT, 'MyValue', 'my_value', '12345'));
