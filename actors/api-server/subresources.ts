@@ -96,7 +96,7 @@ export async function status(
   body: unknown,
   opts: WriteOptions,
 ): Promise<Outcome<KubeObject>> {
-  const checked = checkBody(def, body, { namespace: def.namespaced ? namespace : undefined, name });
+  const checked = checkBody(def, body, { namespace: def.namespaced ? namespace : undefined, name , owned: true });
   if (failed(checked)) return checked;
   const rv = checked.metadata.resourceVersion;
   return guaranteedUpdate(ctx, def, namespace, name, (cur) => statusUpdate(def, checked, cur), {
@@ -112,7 +112,7 @@ interface Binding extends KubeObject {
 
 /** POST pods/<name>/binding: assign the pod to a node, once. 201 Success. */
 export async function bind(ctx: ServerContext, def: ResourceDef, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions): Promise<Outcome<Status>> {
-  const checked = checkBody(def, body, { apiVersion: 'v1', kind: 'Binding', namespace, name });
+  const checked = checkBody(def, body, { apiVersion: 'v1', kind: 'Binding', namespace, name , owned: true });
   if (failed(checked)) return checked;
   const node = (checked as Binding).target?.name;
   if (!node) return invalid({ group: '', kind: 'Binding' }, name, [fieldErrors.required(FieldPath.root('target').child('name'), '')]);

@@ -42,7 +42,7 @@ export function writeOptions(query: ApiQuery | undefined): WriteOptions {
 
 /** Create from a raw body: checks, then the create pipeline. 201 with the stored object. */
 export async function createObject(ctx: ServerContext, def: ResourceDef, namespace: string | undefined, body: unknown, opts: WriteOptions): Promise<Outcome<KubeObject>> {
-  const checked = checkBody(def, body, { namespace: def.namespaced ? namespace || (body as { metadata?: { namespace?: string } })?.metadata?.namespace || 'default' : undefined });
+  const checked = checkBody(def, body, { namespace: def.namespaced ? namespace || (body as { metadata?: { namespace?: string } })?.metadata?.namespace || 'default' : undefined , owned: true });
   if (failed(checked)) return checked;
   return createChecked(ctx, def, checked, opts, true);
 }
@@ -299,7 +299,7 @@ function keepClusterIp(next: Service, current: Service): Service {
 
 /** PUT of the main resource. */
 export async function updateObject(ctx: ServerContext, def: ResourceDef, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions): Promise<Outcome<KubeObject>> {
-  const checked = checkBody(def, body, { namespace: def.namespaced ? namespace : undefined, name });
+  const checked = checkBody(def, body, { namespace: def.namespaced ? namespace : undefined, name , owned: true });
   if (failed(checked)) return checked;
   const rv = checked.metadata.resourceVersion;
   const precondition = rv ? Number(rv) : undefined;
