@@ -17,7 +17,10 @@
  * count patches side by side; duplicates within one drain fold into one
  * write. (Written one by one, a ReplicaSet of 10,000 pods kept the recorder
  * behind for minutes, and under the virtual clock held time still.)
- * (client-go's per-object spam filter, a token bucket, is not implemented.)
+ * - Spam filter: past 25 events about one object from one source, one
+ *   every 5 minutes (event-spam-filter.ts). A dropped event still counts on
+ *   the Event it would have been folded into, as in client-go: the next
+ *   write carries the count.
  */
 import type { Clock } from '../../lib/client/clock.js';
 import { isNotFound } from '../../lib/client/errors.js';
@@ -25,6 +28,7 @@ import { events } from '../../lib/api/resources/index.js';
 import type { Event } from '../../lib/api/types/core.js';
 import type { KubeObject } from '../../lib/api/types/meta.js';
 import type { Api } from './context.js';
+import { EventSpamFilter, type SpamFilterOptions } from './event-spam-filter.js';
 import { timestamp } from './objects.js';
 
 export type EventType = 'Normal' | 'Warning';
@@ -36,6 +40,8 @@ export interface EventRecorderOptions {
   readonly aggregateWindowMs?: number;
   /** Remembered events (least recently used dropped); default 4096. */
   readonly cacheSize?: number;
+  /** client-go's spam filter; defaults 25 at once, then one per 5 minutes. */
+  readonly spam?: SpamFilterOptions;
   readonly onError?: (err: unknown) => void;
 }
 
@@ -73,12 +79,16 @@ export class EventRecorder {
   private readonly similar = new Map<string, { messages: Set<string>; last: number }>();
   private seq = 0;
   private written = 0;
+  private dropped = 0;
+  private readonly spam: EventSpamFilter;
 
   constructor(
     private readonly api: Api,
     private readonly clock: Clock,
     private readonly opts: EventRecorderOptions,
-  ) {}
+  ) {
+    this.spam = new EventSpamFilter(opts.spam);
+  }
 
   /** Record an event about `obj` (its kind and apiVersion from `gvk` or the object). */
   event(obj: Readonly<KubeObject>, type: EventType, reason: string, message: string, gvk?: { apiVersion: string; kind: string }): void {
@@ -106,6 +116,11 @@ export class EventRecorder {
     return this.written;
   }
 
+  /** Events the spam filter kept from being written. */
+  get spamDropped(): number {
+    return this.dropped;
+  }
+
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const round = this.queue.splice(0, MAX_DRAIN);
@@ -124,8 +139,14 @@ export class EventRecorder {
     for (const r of round) {
       const { key, message } = this.correlate(r);
       const ts = timestamp(r.now);
-      this.written++;
       const pending = creates.get(key);
+      if (this.spam.skip(this.spamKey(r), r.now)) {
+        this.dropped++;
+        const counted = pending ?? this.seen.get(key);
+        if (counted) counted.count = (counted.count ?? 1) + 1;
+        continue;
+      }
+      this.written++;
       if (pending) {
         pending.count = (pending.count ?? 1) + 1;
         pending.lastTimestamp = ts;
@@ -146,6 +167,11 @@ export class EventRecorder {
       created.length > 0 ? this.createAll(created) : undefined,
       ...[...counts].map(([key, c]) => this.patchCount(key, c)),
     ]);
+  }
+
+  /** client-go's getSpamKey: the source and the involved object. */
+  private spamKey(r: Recorded): string {
+    return [this.opts.component, this.opts.host ?? '', r.ref.kind, r.ref.namespace, r.ref.name, r.ref.uid, r.ref.apiVersion].join('\u0000');
   }
 
   /** Aggregation by everything but the message, then the dedup key. */

@@ -50,3 +50,34 @@ test('a deduplicated event that was deleted meanwhile is created again', async (
   t.is(fx.api.all(events).length, 1);
   t.is((fx.api.all(events)[0] as Event).count, 1);
 });
+
+test('spam filter: 25 events about one object are written, the rest dropped until the bucket refills (one per 5 minutes)', async (t) => {
+  const fx = fixture();
+  const r = rs('web', 1);
+  const other = rs('api', 1);
+  // Distinct messages: without the filter each would be a create, then a count on the combined Event.
+  for (let i = 0; i < 100; i++) fx.recorder.event(r, 'Normal', 'SuccessfulCreate', `Created pod: web-${i}`);
+  fx.recorder.event(other, 'Normal', 'SuccessfulCreate', 'Created pod: api-0');
+  await fx.recorder.flush();
+  t.is(fx.recorder.writes, 26, '25 about web, 1 about another object (its own bucket)');
+  t.is(fx.recorder.spamDropped, 75);
+  const about = (name: string) => (fx.api.all(events) as Event[]).filter((e) => e.involvedObject.name === name);
+  t.is(about('api').length, 1);
+  const combined = about('web').find((e) => e.message?.startsWith('(combined from similar events): '))!;
+  t.truthy(combined);
+
+  // Four minutes later the bucket has not earned a token yet; at five it has one.
+  fx.clock.advance(240_000);
+  fx.recorder.event(r, 'Normal', 'SuccessfulCreate', 'Created pod: web-late-1');
+  await fx.recorder.flush();
+  t.is(fx.recorder.writes, 26);
+  fx.clock.advance(60_000);
+  fx.recorder.event(r, 'Normal', 'SuccessfulCreate', 'Created pod: web-late-2');
+  fx.recorder.event(r, 'Normal', 'SuccessfulCreate', 'Created pod: web-late-3');
+  await fx.recorder.flush();
+  t.is(fx.recorder.writes, 27);
+  // The one written carries the count of every similar event, dropped ones included (as client-go).
+  const after = about('web').find((e) => e.message === '(combined from similar events): Created pod: web-late-2')!;
+  t.truthy(after, 'the combined Event was patched with the new message');
+  t.is(after.count, 100 - 9 + 3, 'every similar event after the first nine, dropped ones (late-1, late-3) included');
+});
