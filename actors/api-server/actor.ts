@@ -48,6 +48,7 @@ export default defineActor<ApiRequestMessage | Internal, ApiServerArgs>(async (c
     ownWrites: new OwnWrites(),
     lists: new ListEncoder(),
     now: () => ctx.now(),
+    defaultFieldValidation: args.defaultFieldValidation,
   };
 
   const http =

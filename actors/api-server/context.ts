@@ -2,6 +2,7 @@
  * What every handler needs: the cache (reads), the store (writes), the
  * clock, the ClusterIP allocator, and the settings. One per api-server.
  */
+import type { FieldValidation } from '../../lib/api/validation/unknown-fields.js';
 import type { StoreClient } from '../store/client.js';
 import type { WatchCache } from './cache.js';
 import type { ClusterIpAllocator } from './ips.js';
@@ -20,4 +21,6 @@ export interface ServerContext {
   readonly lists: ListEncoder;
   /** Milliseconds, from the actor's injected clock. */
   now(): number;
+  /** fieldValidation for writes that do not ask (ApiServerArgs.defaultFieldValidation); Warn when unset. */
+  readonly defaultFieldValidation?: FieldValidation;
 }

@@ -15,6 +15,7 @@ import { patchObject } from './patch.js';
 import { getObject, listObjects } from './read.js';
 import { bind, evict, logs, scale, status } from './subresources.js';
 import { createObject, updateObject, writeOptions } from './write.js';
+import { fieldCheckOf, type FieldCheck } from './field-validation.js';
 
 const NOT_FOUND_GENERIC: Status = {
   kind: 'Status',
@@ -64,6 +65,11 @@ export async function handle(ctx: ServerContext, req: ApiRequest): Promise<ApiRe
   }
 }
 
+/** The response with the request's fieldValidation warnings (unknown and duplicate fields), if any. */
+function warned(fields: FieldCheck, res: ApiResponse): ApiResponse {
+  return fields.warnings.length > 0 ? { ...res, warnings: [...new Set(fields.warnings)] } : res;
+}
+
 function answer(code: number, out: Outcome<object>): ApiResponse {
   return failed(out) ? fromStatus(out) : respond(code, out as Record<string, unknown>);
 }
@@ -80,15 +86,23 @@ async function main(ctx: ServerContext, def: ResourceDef, req: ApiRequest): Prom
       return answer(200, getObject(ctx, def, ns, name));
     case 'list':
       return answer(200, await listObjects(ctx, def, ns, q));
-    case 'create':
+    case 'create': {
       if (req.name) return fromStatus(methodNotSupported({ group: def.group, resource: def.plural }, 'create'));
-      return answer(201, await createObject(ctx, def, ns, req.body, writeOptions(q)));
-    case 'update':
-      return answer(200, await updateObject(ctx, def, ns, name, req.body, writeOptions(q)));
+      const fields = fieldCheckOf(q.fieldValidation ?? ctx.defaultFieldValidation, 'create', req.duplicateFields);
+      if (failed(fields)) return fromStatus(fields);
+      return warned(fields, answer(201, await createObject(ctx, def, ns, req.body, { ...writeOptions(q), fields })));
+    }
+    case 'update': {
+      const fields = fieldCheckOf(q.fieldValidation ?? ctx.defaultFieldValidation, 'update', req.duplicateFields);
+      if (failed(fields)) return fromStatus(fields);
+      return warned(fields, answer(200, await updateObject(ctx, def, ns, name, req.body, { ...writeOptions(q), fields })));
+    }
     case 'patch': {
       if (!req.patchType) return fromStatus(badRequest('a patch type is required'));
-      const r = await patchObject(ctx, def, ns, name, req.patchType, req.body, { ...writeOptions(q), force: q.force === 'true' });
-      return failed(r) ? fromStatus(r) : respond(r.created ? 201 : 200, r.object);
+      const fields = fieldCheckOf(q.fieldValidation ?? ctx.defaultFieldValidation, 'patch', req.duplicateFields);
+      if (failed(fields)) return fromStatus(fields);
+      const r = await patchObject(ctx, def, ns, name, req.patchType, req.body, { ...writeOptions(q), force: q.force === 'true', fields });
+      return warned(fields, failed(r) ? fromStatus(r) : respond(r.created ? 201 : 200, r.object));
     }
     case 'delete': {
       const opts = deleteRequest(req.body, q);
@@ -116,14 +130,15 @@ async function subresource(ctx: ServerContext, def: ResourceDef, sub: Subresourc
   const opts = writeOptions(q);
   const unsupported = (): ApiResponse => fromStatus(methodNotSupported({ group: def.group, resource: `${def.plural}/${sub}` }, req.verb));
   switch (sub) {
-    case 'status':
+    case 'status': {
       if (req.verb === 'get') return answer(200, getObject(ctx, def, ns, name));
-      if (req.verb === 'update') return answer(200, await status(ctx, def, ns, name, req.body, opts));
-      if (req.verb === 'patch' && req.patchType) {
-        const r = await patchObject(ctx, def, ns, name, req.patchType, req.body, { ...opts, force: q.force === 'true', subresource: 'status' });
-        return failed(r) ? fromStatus(r) : respond(200, r.object);
-      }
-      return unsupported();
+      if (req.verb !== 'update' && !(req.verb === 'patch' && req.patchType)) return unsupported();
+      const fields = fieldCheckOf(q.fieldValidation ?? ctx.defaultFieldValidation, req.verb, req.duplicateFields);
+      if (failed(fields)) return fromStatus(fields);
+      if (req.verb === 'update') return warned(fields, answer(200, await status(ctx, def, ns, name, req.body, { ...opts, fields })));
+      const r = await patchObject(ctx, def, ns, name, req.patchType!, req.body, { ...opts, force: q.force === 'true', subresource: 'status', fields });
+      return warned(fields, failed(r) ? fromStatus(r) : respond(200, r.object));
+    }
     case 'scale':
       if (req.verb === 'get') return answer(200, await scale(ctx, def, ns, name, { verb: 'get' }, opts));
       if (req.verb === 'update') return answer(200, await scale(ctx, def, ns, name, { verb: 'update', body: req.body }, opts));

@@ -6,6 +6,7 @@
  * the HTTP front end would have sent.
  */
 import type { KubeObject, Status } from '../../lib/api/types/meta.js';
+import type { FieldValidation } from '../../lib/api/validation/unknown-fields.js';
 
 export const API_SERVER_ADDRESS = 'api-server';
 
@@ -35,6 +36,12 @@ export interface ApiServerArgs {
   readonly storeAddress?: string;
   /** Generated names (generateName) from this seed instead of at random, so a scenario run repeats. */
   readonly nameSeed?: number;
+  /**
+   * fieldValidation for writes that do not give one (in-process actors, most clients).
+   * Default Warn, as Kubernetes: unknown fields are dropped. Tests set Strict so that a
+   * field the schema lacks fails the write instead of vanishing.
+   */
+  readonly defaultFieldValidation?: FieldValidation;
 }
 
 export type ApiVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
@@ -78,6 +85,8 @@ export interface ApiRequest {
   readonly body?: unknown;
   readonly patchType?: PatchType;
   readonly query?: ApiQuery;
+  /** Keys repeated in the body's JSON text (the HTTP decoder finds them; fieldValidation decides what they mean). */
+  readonly duplicateFields?: readonly string[];
 }
 
 /** The answer: an HTTP code and a JSON body (object, list or Status). */
@@ -86,6 +95,8 @@ export interface ApiResponse {
   readonly body: KubeObject | Status | Record<string, unknown>;
   /** Plain text bodies (logs). */
   readonly text?: string;
+  /** Warnings for the caller (HTTP: one `Warning: 299 - "..."` header each), e.g. `unknown field "spec.replica"`. */
+  readonly warnings?: readonly string[];
   /**
    * Only for an `api.call` list with `listItems: 'encoded'`: the list's items
    * as bytes (body.items is then empty); the in-process transport decodes

@@ -15,6 +15,7 @@ import { badRequest, invalid } from '../../lib/api/status.js';
 import type { KubeObject, Status } from '../../lib/api/types/meta.js';
 import type { ServerContext } from './context.js';
 import { checkBody } from './decode.js';
+import { checkAppliedFields, checkPatchedFields } from './field-validation.js';
 import { applyConfig, conflictMessage, leafPaths } from './managed-fields.js';
 import type { PatchType } from './messages.js';
 import { failed, gr, keyOf, revisionOf, timestamp, type Outcome } from './objects.js';
@@ -80,6 +81,8 @@ export async function patchObject(
       if (failed(patched)) return patched;
       const checked = checkBody(def, patched, { namespace: def.namespaced ? namespace : undefined, name });
       if (failed(checked)) return checked;
+      const strict = checkPatchedFields(def, checked, opts.fields, type, patch);
+      if (strict) return strict;
       const rv = checked.metadata.resourceVersion;
       // A resourceVersion the patch itself set is a precondition.
       if (rv !== undefined && rv !== current.metadata.resourceVersion) precondition = Number(rv);
@@ -115,6 +118,8 @@ async function serverSideApply(
   if (!manager) return badRequest('PATCH, application/apply-patch+yaml requires fieldManager to be set');
   const applied = checkBody(def, body, { namespace: def.namespaced ? namespace : undefined, name });
   if (failed(applied)) return applied;
+  const untyped = checkAppliedFields(def, applied, def.namespaced ? namespace : undefined, name);
+  if (untyped) return untyped;
   delete applied.metadata.resourceVersion;
   delete applied.metadata.managedFields;
   const info = { manager, apiVersion: def.apiVersion, time: timestamp(ctx.now()), subresource: opts.subresource };

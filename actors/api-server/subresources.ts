@@ -19,6 +19,7 @@ import { fetchLogs, kubeletLogUrl } from './pod-logs.js';
 import { applyPatch, statusUpdate } from './patch.js';
 import { getObject } from './read.js';
 import { guaranteedUpdate, prepareUpdate, type WriteOptions } from './write.js';
+import { checkDecodedFields } from './field-validation.js';
 
 export interface Scale extends KubeObject {
   spec: { replicas?: number };
@@ -96,8 +97,10 @@ export async function status(
   body: unknown,
   opts: WriteOptions,
 ): Promise<Outcome<KubeObject>> {
-  const checked = checkBody(def, body, { namespace: def.namespaced ? namespace : undefined, name , owned: true });
+  const checked = checkBody(def, body, { namespace: def.namespaced ? namespace : undefined, name, owned: true });
   if (failed(checked)) return checked;
+  const strict = checkDecodedFields(def, checked, opts.fields);
+  if (strict) return strict;
   const rv = checked.metadata.resourceVersion;
   return guaranteedUpdate(ctx, def, namespace, name, (cur) => statusUpdate(def, checked, cur), {
     ...opts,
@@ -112,7 +115,7 @@ interface Binding extends KubeObject {
 
 /** POST pods/<name>/binding: assign the pod to a node, once. 201 Success. */
 export async function bind(ctx: ServerContext, def: ResourceDef, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions): Promise<Outcome<Status>> {
-  const checked = checkBody(def, body, { apiVersion: 'v1', kind: 'Binding', namespace, name , owned: true });
+  const checked = checkBody(def, body, { apiVersion: 'v1', kind: 'Binding', namespace, name, owned: true });
   if (failed(checked)) return checked;
   const node = (checked as Binding).target?.name;
   if (!node) return invalid({ group: '', kind: 'Binding' }, name, [fieldErrors.required(FieldPath.root('target').child('name'), '')]);

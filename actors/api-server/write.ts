@@ -23,6 +23,7 @@ import { encodeForStore } from '../../lib/store/encoded.js';
 import type { WriteOp, WriteResult } from '../../lib/store/types.js';
 import type { ServerContext } from './context.js';
 import { checkBody } from './decode.js';
+import { checkDecodedFields, type FieldCheck } from './field-validation.js';
 import { assignNodePorts } from './node-ports.js';
 import { withRv, type OwnWrite } from './own-writes.js';
 import { recordUpdate } from './managed-fields.js';
@@ -34,6 +35,8 @@ export interface WriteOptions {
   readonly dryRun?: boolean;
   /** Set by server-side apply: the managed fields are already computed. */
   readonly managedFieldsDone?: boolean;
+  /** fieldValidation: unknown fields in the body refused, warned about or dropped (field-validation.ts). */
+  readonly fields?: FieldCheck;
 }
 
 export function writeOptions(query: ApiQuery | undefined): WriteOptions {
@@ -42,8 +45,10 @@ export function writeOptions(query: ApiQuery | undefined): WriteOptions {
 
 /** Create from a raw body: checks, then the create pipeline. 201 with the stored object. */
 export async function createObject(ctx: ServerContext, def: ResourceDef, namespace: string | undefined, body: unknown, opts: WriteOptions): Promise<Outcome<KubeObject>> {
-  const checked = checkBody(def, body, { namespace: def.namespaced ? namespace || (body as { metadata?: { namespace?: string } })?.metadata?.namespace || 'default' : undefined , owned: true });
+  const checked = checkBody(def, body, { namespace: def.namespaced ? namespace || (body as { metadata?: { namespace?: string } })?.metadata?.namespace || 'default' : undefined, owned: true });
   if (failed(checked)) return checked;
+  const strict = checkDecodedFields(def, checked, opts.fields);
+  if (strict) return strict;
   return createChecked(ctx, def, checked, opts, true);
 }
 
@@ -299,8 +304,10 @@ function keepClusterIp(next: Service, current: Service): Service {
 
 /** PUT of the main resource. */
 export async function updateObject(ctx: ServerContext, def: ResourceDef, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions): Promise<Outcome<KubeObject>> {
-  const checked = checkBody(def, body, { namespace: def.namespaced ? namespace : undefined, name , owned: true });
+  const checked = checkBody(def, body, { namespace: def.namespaced ? namespace : undefined, name, owned: true });
   if (failed(checked)) return checked;
+  const strict = checkDecodedFields(def, checked, opts.fields);
+  if (strict) return strict;
   const rv = checked.metadata.resourceVersion;
   const precondition = rv ? Number(rv) : undefined;
   if (precondition !== undefined && !Number.isSafeInteger(precondition)) {

@@ -7,7 +7,8 @@
  *
  * A hand-written wire reader and a field-number table transcribed from
  * k8s.io/api generated.proto for the kinds that arrive this way
- * (Deployment, Namespace, ConfigMap, Secret, DeleteOptions) and the types
+ * (Deployment, Namespace, ConfigMap, Secret, DeleteOptions; Service, Job and
+ * PriorityClass from `kubectl create service|job|priorityclass`) and the types
  * they contain. The Go encoder writes every non-pointer field, so empty
  * strings, zeros and false are dropped unless the field is a pointer
  * (`ptr`). Unknown field numbers are skipped. Other kinds: undefined (the
@@ -113,11 +114,61 @@ const TYPES: Readonly<Record<string, Message>> = {
     5: f('dryRun', 'string', { repeated: true }),
   },
   Preconditions: { 1: f('uid', 'string', { ptr: true }), 2: f('resourceVersion', 'string', { ptr: true }) },
+  // kubectl create service (clusterip, nodeport, loadbalancer, externalname).
+  Service: { 1: f('metadata', 'ObjectMeta'), 2: f('spec', 'ServiceSpec'), 3: f('status', 'Empty') },
+  ServiceSpec: {
+    1: f('ports', 'ServicePort', { repeated: true }),
+    2: f('selector', 'string', { map: true }),
+    3: f('clusterIP', 'string'),
+    4: f('type', 'string'),
+    5: f('externalIPs', 'string', { repeated: true }),
+    7: f('sessionAffinity', 'string'),
+    8: f('loadBalancerIP', 'string'),
+    9: f('loadBalancerSourceRanges', 'string', { repeated: true }),
+    10: f('externalName', 'string'),
+    11: f('externalTrafficPolicy', 'string'),
+    12: f('healthCheckNodePort', 'int'),
+    13: f('publishNotReadyAddresses', 'bool'),
+    17: f('ipFamilyPolicy', 'string', { ptr: true }),
+    18: f('clusterIPs', 'string', { repeated: true }),
+    19: f('ipFamilies', 'string', { repeated: true }),
+    20: f('allocateLoadBalancerNodePorts', 'bool', { ptr: true }),
+    21: f('loadBalancerClass', 'string', { ptr: true }),
+    22: f('internalTrafficPolicy', 'string', { ptr: true }),
+    23: f('trafficDistribution', 'string', { ptr: true }),
+  },
+  ServicePort: { 1: f('name', 'string'), 2: f('protocol', 'string'), 3: f('port', 'int'), 4: f('targetPort', 'intstr'), 5: f('nodePort', 'int'), 6: f('appProtocol', 'string', { ptr: true }) },
+  // kubectl create job.
+  Job: { 1: f('metadata', 'ObjectMeta'), 2: f('spec', 'JobSpec'), 3: f('status', 'Empty') },
+  JobSpec: {
+    1: f('parallelism', 'int', { ptr: true }),
+    2: f('completions', 'int', { ptr: true }),
+    3: f('activeDeadlineSeconds', 'int', { ptr: true }),
+    4: f('selector', 'LabelSelector'),
+    5: f('manualSelector', 'bool', { ptr: true }),
+    6: f('template', 'PodTemplateSpec'),
+    7: f('backoffLimit', 'int', { ptr: true }),
+    8: f('ttlSecondsAfterFinished', 'int', { ptr: true }),
+    9: f('completionMode', 'string', { ptr: true }),
+    10: f('suspend', 'bool', { ptr: true }),
+    12: f('backoffLimitPerIndex', 'int', { ptr: true }),
+    13: f('maxFailedIndexes', 'int', { ptr: true }),
+    14: f('podReplacementPolicy', 'string', { ptr: true }),
+    15: f('managedBy', 'string', { ptr: true }),
+  },
+  // kubectl create priorityclass: value is required, so a 0 is kept.
+  PriorityClass: {
+    1: f('metadata', 'ObjectMeta'),
+    2: f('value', 'int', { ptr: true }),
+    3: f('globalDefault', 'bool'),
+    4: f('description', 'string'),
+    5: f('preemptionPolicy', 'string', { ptr: true }),
+  },
   Empty: {},
 };
 
 /** Kinds whose bodies can be decoded (by `kind` of the envelope). */
-export const PROTOBUF_KINDS: ReadonlySet<string> = new Set(['Deployment', 'Namespace', 'ConfigMap', 'Secret', 'DeleteOptions']);
+export const PROTOBUF_KINDS: ReadonlySet<string> = new Set(['Deployment', 'Namespace', 'ConfigMap', 'Secret', 'DeleteOptions', 'Service', 'Job', 'PriorityClass']);
 
 export const PROTOBUF_MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 

@@ -17,6 +17,7 @@ import type { ServerContext } from '../context.js';
 import { handle } from '../handlers.js';
 import type { ApiQuery, ApiRequest, ApiVerb, PatchType } from '../messages.js';
 import { decodeBody, encode, maybeTable, patchTypeOf, responseShape } from './codec.js';
+import { bodyDuplicates, warningHeaders } from './field-warnings.js';
 import { serveNonResource, type Reply } from './endpoints.js';
 import { serveLogs } from './log-stream.js';
 import { explainReply, metricsReply, type Ask } from './berth-routes.js';
@@ -212,6 +213,7 @@ export class HttpFrontEnd {
     let code = 500;
     try {
       let body: unknown;
+      let duplicateFields: string[] | undefined;
       let patchType: PatchType | undefined;
       if (verb === 'patch') {
         const pt = patchTypeOf(req.headers['content-type']);
@@ -234,15 +236,17 @@ export class HttpFrontEnd {
           return this.status(res, decoded);
         }
         body = decoded.value;
+        if (verb === 'create' || verb === 'update' || verb === 'patch') duplicateFields = bodyDuplicates(raw, req.headers['content-type'], query.fieldValidation);
       }
       if (!query.fieldManager && ['create', 'update', 'patch'].includes(verb) && patchType !== 'apply') {
         query.fieldManager = managerFromUserAgent(req.headers['user-agent']);
       }
-      const request: ApiRequest = { verb, group: r.group, version: r.version, resource: r.resource, namespace: r.namespace, name: r.name, subresource: r.subresource, body, patchType, query };
+      const request: ApiRequest = { verb, group: r.group, version: r.version, resource: r.resource, namespace: r.namespace, name: r.name, subresource: r.subresource, body, patchType, query, duplicateFields };
       const out = await handle(this.ctx, request);
       code = out.code;
       const def = r.subresource && r.subresource !== 'status' ? undefined : resourceFor(r.group, r.version, r.resource);
       const encoded = encode(maybeTable(def, out.body, shape, this.ctx.now()), shape);
+      if (out.warnings) res.setHeader('Warning', warningHeaders(out.warnings));
       this.send(res, out.code, encoded.contentType, encoded.data);
     } finally {
       this.inFlight--;

@@ -2,13 +2,13 @@
 // resources, volume mounts, probes, lifecycle hooks, security context.
 // Descriptions are Berth's own short summaries.
 
-import { INT_OR_STRING, NS, QUANTITY, bool, int32, int64, listOf, mapOf, oneOf, optRef, ref, req, str, strList, type, type TypeDef } from './dsl.js';
+import { INT_OR_STRING, NS, QUANTITY, bool, int32, int64, listOf, mapOf, oneOf, optRef, ref, req, str, strList, type, type Field, type TypeDef } from './dsl.js';
 
 const C = NS.core;
 const ATOMIC = { 'x-kubernetes-map-type': 'atomic' };
 
-export const CONTAINER_TYPES: readonly TypeDef[] = [
-  type(`${C}Container`, 'One container of a pod: an image, how to run it, and what it needs.', {
+/** The fields of a container; an ephemeral container has the same and one more. */
+const CONTAINER_FIELDS: Readonly<Record<string, Field>> = {
     args: strList('Arguments passed to the entrypoint; the image\'s CMD when empty. $(VAR) references to the container\'s environment are expanded. Immutable.'),
     command: strList('The entrypoint, run without a shell; the image\'s ENTRYPOINT when empty. Immutable.'),
     env: listOf(ref(`${C}EnvVar`), 'Environment variables of the container. Immutable.'),
@@ -20,6 +20,7 @@ export const CONTAINER_TYPES: readonly TypeDef[] = [
     name: req(str('The container\'s name, a DNS label unique within the pod. Immutable.')),
     ports: listOf(ref(`${C}ContainerPort`), 'Ports the container listens on. Informational: an unlisted port is still reachable.'),
     readinessProbe: optRef(`${C}Probe`, 'A periodic check; while it fails the pod is taken out of service endpoints.'),
+    resizePolicy: listOf(ref(`${C}ContainerResizePolicy`), 'How each resource may be resized in place.'),
     resources: ref(`${C}ResourceRequirements`, 'CPU, memory and other resources the container requests and may not exceed.'),
     restartPolicy: str('Only for init containers: "Always" turns the init container into a sidecar that keeps running.'),
     securityContext: optRef(`${C}SecurityContext`, 'Security settings for this container; they override the pod\'s.'),
@@ -29,8 +30,28 @@ export const CONTAINER_TYPES: readonly TypeDef[] = [
     terminationMessagePath: str('File in the container whose content becomes the termination message. Default /dev/termination-log. Immutable.'),
     terminationMessagePolicy: oneOf(['FallbackToLogsOnError', 'File'], 'Where the termination message comes from: the file only, or the log tail when the file is empty and the container failed. Default File.'),
     tty: bool('Allocate a TTY for the container. Default false.'),
+    volumeDevices: listOf(ref(`${C}VolumeDevice`), 'Raw block volumes exposed as devices.'),
     volumeMounts: listOf(ref(`${C}VolumeMount`), 'Pod volumes mounted into the container. Immutable.'),
     workingDir: str('Working directory of the process; the runtime\'s default when empty. Immutable.'),
+};
+
+export const CONTAINER_TYPES: readonly TypeDef[] = [
+  type(`${C}Container`, 'One container of a pod: an image, how to run it, and what it needs.', CONTAINER_FIELDS),
+  type(`${C}EphemeralContainer`, 'A container added to a running pod for debugging (kubectl debug); it is never restarted and has no ports or probes.', {
+    ...CONTAINER_FIELDS,
+    targetContainerName: str('The container whose namespaces (process, IPC) the ephemeral container joins.'),
+  }),
+  type(`${C}ContainerResizePolicy`, 'What a resize of one resource does to the container.', {
+    resourceName: req(str('The resource: cpu or memory.')),
+    restartPolicy: req(str('NotRequired (resize in place) or RestartContainer.')),
+  }),
+  type(`${C}VolumeDevice`, 'A raw block volume exposed to the container as a device.', {
+    devicePath: req(str('Path of the device inside the container.')),
+    name: req(str('The persistentVolumeClaim volume of the pod.')),
+  }),
+  type(`${C}ResourceClaim`, 'One dynamic resource claim of the pod that a container uses.', {
+    name: req(str('The name of an entry of the pod\'s spec.resourceClaims.')),
+    request: str('One request of that claim; empty for the whole claim.'),
   }),
   type(`${C}ContainerPort`, 'A port a container listens on.', {
     containerPort: req(int32('The port number on the pod IP, 1-65535.')),
@@ -83,6 +104,7 @@ export const CONTAINER_TYPES: readonly TypeDef[] = [
     optional: bool('Whether the Secret may be missing.'),
   }),
   type(`${C}ResourceRequirements`, 'Compute resources of a container: what it asks for and what it may use at most.', {
+    claims: listOf(ref(`${C}ResourceClaim`), 'Dynamic resource claims (DRA) the container uses.'),
     limits: mapOf(ref(QUANTITY, undefined, { nullable: true }), 'The most of each resource the container may use, e.g. cpu: "1", memory: "512Mi".'),
     requests: mapOf(ref(QUANTITY, undefined, { nullable: true }), 'The resources the scheduler reserves for the container. A missing request defaults to the limit.'),
   }),
@@ -91,6 +113,7 @@ export const CONTAINER_TYPES: readonly TypeDef[] = [
     mountPropagation: str('How mounts propagate between host and container: None (default), HostToContainer or Bidirectional.'),
     name: req(str('The name of a volume of the pod.')),
     readOnly: bool('Mount read-only. Default false.'),
+    recursiveReadOnly: str('Whether a read-only mount is read-only in its submounts too: Disabled, IfPossible or Enabled.'),
     subPath: str('Mount only this path inside the volume. Default "" (the whole volume).'),
     subPathExpr: str('Like subPath, with $(VAR) references to the container\'s environment expanded.'),
   }),
@@ -141,12 +164,37 @@ export const CONTAINER_TYPES: readonly TypeDef[] = [
   type(`${C}SleepAction`, 'Wait before continuing.', { seconds: req(int64('Seconds to wait.')) }),
   type(`${C}SecurityContext`, 'Security settings of one container; they override the pod\'s where both are set.', {
     allowPrivilegeEscalation: bool('Whether a process may gain more privileges than its parent.'),
+    appArmorProfile: optRef(`${C}AppArmorProfile`, 'The AppArmor profile; overrides the pod\'s.'),
     capabilities: optRef(`${C}Capabilities`, 'POSIX capabilities to add or drop.'),
     privileged: bool('Run as privileged (root-equivalent on the host). Default false.'),
+    procMount: str('The /proc mount type: Default or Unmasked.'),
     readOnlyRootFilesystem: bool('Make the root filesystem read-only. Default false.'),
     runAsGroup: int64('GID of the container process.'),
     runAsNonRoot: bool('Refuse to start the container as UID 0.'),
     runAsUser: int64('UID of the container process. Default: the image\'s user.'),
+    seLinuxOptions: optRef(`${C}SELinuxOptions`, 'The SELinux context; overrides the pod\'s.'),
+    seccompProfile: optRef(`${C}SeccompProfile`, 'The seccomp profile; overrides the pod\'s.'),
+    windowsOptions: optRef(`${C}WindowsSecurityContextOptions`, 'Settings for Windows containers.'),
+  }),
+  type(`${C}SELinuxOptions`, 'An SELinux context.', {
+    level: str('The SELinux level.'),
+    role: str('The SELinux role.'),
+    type: str('The SELinux type.'),
+    user: str('The SELinux user.'),
+  }),
+  type(`${C}SeccompProfile`, 'A seccomp profile.', {
+    localhostProfile: str('For Localhost: the profile file, relative to the kubelet\'s seccomp directory.'),
+    type: req(str('RuntimeDefault, Unconfined or Localhost.')),
+  }),
+  type(`${C}AppArmorProfile`, 'An AppArmor profile.', {
+    localhostProfile: str('For Localhost: the name of a profile loaded on the node.'),
+    type: req(str('RuntimeDefault, Unconfined or Localhost.')),
+  }),
+  type(`${C}WindowsSecurityContextOptions`, 'Security settings specific to Windows.', {
+    gmsaCredentialSpec: str('The GMSA credential spec content.'),
+    gmsaCredentialSpecName: str('The name of the GMSA credential spec.'),
+    hostProcess: bool('Run as a Windows HostProcess container.'),
+    runAsUserName: str('The Windows user to run as.'),
   }),
   type(`${C}Capabilities`, 'POSIX capabilities added to or dropped from a container.', {
     add: strList('Capabilities to add.'),

@@ -1,7 +1,7 @@
 // core/v1 kinds other than Pod: Node, Namespace, Service, Endpoints, Event,
 // ConfigMap, Secret.
 
-import { INT_OR_STRING, NS, QUANTITY, bool, int32, int64, kindType, listOf, mapOf, oneOf, optRef, ref, req, str, strList, strMap, type, type TypeDef } from './dsl.js';
+import { INT_OR_STRING, NS, QUANTITY, anyObject, bool, int32, int64, kindType, listOf, mapOf, oneOf, optRef, ref, req, str, strList, strMap, type, type TypeDef } from './dsl.js';
 
 const C = NS.core;
 const M = NS.meta;
@@ -14,6 +14,8 @@ export const NODE_TYPES: readonly TypeDef[] = [
     status: ref(`${C}NodeStatus`, 'What the kubelet last reported. Read-only for users.'),
   }),
   type(`${C}NodeSpec`, 'How a node may be used.', {
+    configSource: anyObject('Deprecated: the source of dynamic kubelet configuration. Stored as given.'),
+    externalID: str('Deprecated; not used.'),
     podCIDR: str('The pod IP range assigned to the node.'),
     podCIDRs: strList('The pod IP ranges assigned to the node (one per IP family).'),
     providerID: str('The node\'s ID at its cloud provider.'),
@@ -31,10 +33,30 @@ export const NODE_TYPES: readonly TypeDef[] = [
     allocatable: quantities('Resources available to pods (capacity minus system reservations).'),
     capacity: quantities('Total resources of the node.'),
     conditions: listOf(ref(`${C}NodeCondition`), 'Ready, MemoryPressure, DiskPressure, PIDPressure, ...'),
+    config: anyObject('Deprecated: the status of dynamic kubelet configuration. Stored as given.'),
     daemonEndpoints: ref(`${C}NodeDaemonEndpoints`, 'Ports of daemons on the node.'),
+    features: optRef(`${C}NodeFeatures`, 'Features the node\'s runtime supports.'),
     images: listOf(ref(`${C}ContainerImage`), 'Images present on the node.'),
     nodeInfo: ref(`${C}NodeSystemInfo`, 'Versions and identifiers of the node.'),
     phase: str('Deprecated; not used.'),
+    runtimeHandlers: listOf(ref(`${C}NodeRuntimeHandler`), 'The runtime handlers (RuntimeClasses) the node offers.'),
+    volumesAttached: listOf(ref(`${C}AttachedVolume`), 'Volumes attached to the node.'),
+    volumesInUse: strList('Volumes in use (mounted) on the node.'),
+  }),
+  type(`${C}AttachedVolume`, 'A volume attached to a node.', {
+    devicePath: req(str('Where the device is on the node.')),
+    name: req(str('The volume\'s name.')),
+  }),
+  type(`${C}NodeFeatures`, 'Features of a node\'s runtime.', {
+    supplementalGroupsPolicy: bool('Whether the runtime honours a pod\'s supplementalGroupsPolicy.'),
+  }),
+  type(`${C}NodeRuntimeHandler`, 'One runtime handler of a node.', {
+    features: optRef(`${C}NodeRuntimeHandlerFeatures`, 'What the handler supports.'),
+    name: str('The handler\'s name; empty for the default.'),
+  }),
+  type(`${C}NodeRuntimeHandlerFeatures`, 'Features of a runtime handler.', {
+    recursiveReadOnlyMounts: bool('Recursive read-only mounts.'),
+    userNamespaces: bool('User namespaces.'),
   }),
   type(`${C}NodeAddress`, 'One address of a node.', {
     address: req(str('The address.')),
@@ -96,14 +118,19 @@ export const SERVICE_TYPES: readonly TypeDef[] = [
     externalIPs: strList('Extra IPs on which nodes accept traffic for the service.'),
     externalName: str('For ExternalName services: the DNS name the service aliases.'),
     externalTrafficPolicy: oneOf(['Cluster', 'Local'], 'Whether external traffic may go to pods on other nodes.'),
+    healthCheckNodePort: int32('For LoadBalancer services with externalTrafficPolicy Local: the node port of the health check.'),
     internalTrafficPolicy: oneOf(['Cluster', 'Local'], 'Whether in-cluster traffic may go to pods on other nodes. Default Cluster.'),
     ipFamilies: strList('IP families of the service: IPv4, IPv6.'),
     ipFamilyPolicy: oneOf(['PreferDualStack', 'RequireDualStack', 'SingleStack'], 'Single- or dual-stack. Default SingleStack.'),
+    loadBalancerClass: str('Which load balancer implementation serves a LoadBalancer service.'),
     loadBalancerIP: str('Deprecated: the requested load balancer IP.'),
+    loadBalancerSourceRanges: strList('Client CIDRs a cloud load balancer accepts.'),
     ports: listOf(ref(`${C}ServicePort`), 'The ports the service exposes.'),
     publishNotReadyAddresses: bool('Include pods that are not ready in the service\'s endpoints.'),
     selector: strMap('Pods with these labels receive the service\'s traffic.'),
     sessionAffinity: oneOf(['ClientIP', 'None'], 'Stick each client to one pod. Default None.'),
+    sessionAffinityConfig: optRef(`${C}SessionAffinityConfig`, 'Settings of the session affinity.'),
+    trafficDistribution: str('A preference for how traffic is spread over endpoints, e.g. PreferClose.'),
     type: oneOf(['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'], 'How the service is exposed. Default ClusterIP.'),
   }),
   type(`${C}ServicePort`, 'One port of a service.', {
@@ -119,7 +146,23 @@ export const SERVICE_TYPES: readonly TypeDef[] = [
     loadBalancer: ref(`${C}LoadBalancerStatus`, 'The load balancer, if one was provisioned.'),
   }),
   type(`${C}LoadBalancerStatus`, 'A provisioned load balancer.', { ingress: listOf(ref(`${C}LoadBalancerIngress`), 'Its addresses.') }),
-  type(`${C}LoadBalancerIngress`, 'One address of a load balancer.', { hostname: str('A DNS name.'), ip: str('An IP address.') }),
+  type(`${C}LoadBalancerIngress`, 'One address of a load balancer.', {
+    hostname: str('A DNS name.'),
+    ip: str('An IP address.'),
+    ipMode: str('How traffic for the IP reaches nodes: VIP or Proxy.'),
+    ports: listOf(ref(`${C}PortStatus`), 'The status of each service port.'),
+  }),
+  type(`${C}PortStatus`, 'The status of one load balancer port.', {
+    error: str('Why the port is not working, if it is not.'),
+    port: req(int32('The port number.')),
+    protocol: req(oneOf(['SCTP', 'TCP', 'UDP'], 'The protocol.')),
+  }),
+  type(`${C}SessionAffinityConfig`, 'Settings of a service\'s session affinity.', {
+    clientIP: optRef(`${C}ClientIPConfig`, 'For ClientIP affinity.'),
+  }),
+  type(`${C}ClientIPConfig`, 'ClientIP session affinity settings.', {
+    timeoutSeconds: int32('How long a client sticks to a pod. Default 10800 (3 hours).'),
+  }),
   type(`${M}Condition`, 'A condition in the standard form.', {
     lastTransitionTime: req(ref(`${M}Time`, 'When the status last changed.', { nullable: true })),
     message: req(str('Details.')),

@@ -12,6 +12,7 @@ import { META_TYPES } from './meta-types.js';
 import { POD_TYPES } from './pod-types.js';
 import { PODSPEC_TYPES } from './podspec-types.js';
 import { APPS_TYPES, OTHER_GROUP_TYPES } from './workload-types.js';
+import { VOLUME_TYPES } from './volume-types.js';
 import { listType } from './dsl.js';
 
 export interface GVK {
@@ -24,6 +25,7 @@ const ALL_TYPES: readonly TypeDef[] = [
   ...META_TYPES,
   ...CONTAINER_TYPES,
   ...PODSPEC_TYPES,
+  ...VOLUME_TYPES,
   ...POD_TYPES,
   ...NODE_TYPES,
   ...NAMESPACE_TYPES,
@@ -78,8 +80,8 @@ function annotate(map: Map<string, Schema>, componentName: string, ps: PatchSche
   if (!props) return;
   for (const [field, meta] of Object.entries(ps)) {
     const prop = props[field];
-    // The SMP table covers fields the OpenAPI description leaves out (e.g. ephemeralContainers); skip those.
-    if (!prop) continue;
+    // Every field the SMP table knows must be described: the schema is what unknown-field checks drop by.
+    if (!prop) throw new Error(`openapi: ${trail}.${field} is in the patch table but not in the schema`);
     if (meta.strategy) {
       setOnce(prop, 'x-kubernetes-patch-strategy', meta.strategy, `${trail}.${field}`);
       if (meta.mergeKey) setOnce(prop, 'x-kubernetes-patch-merge-key', meta.mergeKey, `${trail}.${field}`);

@@ -53,6 +53,7 @@ export const APPS_TYPES: readonly TypeDef[] = [
     observedGeneration: int64('The generation the controller last acted on.'),
     readyReplicas: int32('Pods with a Ready condition.'),
     replicas: int32('Pods targeted by the Deployment.'),
+    terminatingReplicas: int32('Pods of the Deployment that are terminating.'),
     unavailableReplicas: int32('Pods still needed for 100% availability.'),
     updatedReplicas: int32('Pods with the current template.'),
   }),
@@ -74,6 +75,7 @@ export const APPS_TYPES: readonly TypeDef[] = [
     observedGeneration: int64('The generation the controller last acted on.'),
     readyReplicas: int32('Pods with a Ready condition.'),
     replicas: req(int32('Pods currently targeted.')),
+    terminatingReplicas: int32('Pods of the ReplicaSet that are terminating.'),
   }),
   workloadCondition(`${A}ReplicaSetCondition`, 'ReplicaSet'),
   kindType(`${A}DaemonSet`, apps('DaemonSet'), 'Runs one copy of a pod on every (selected) node.', {
@@ -130,12 +132,14 @@ export const OTHER_GROUP_TYPES: readonly TypeDef[] = [
     backoffLimitPerIndex: int32('For Indexed Jobs: retries per index.'),
     completionMode: oneOf(['Indexed', 'NonIndexed'], 'NonIndexed (any pods) or Indexed (one per completion index). Default NonIndexed.'),
     completions: int32('Successful pods needed. Default 1 (when parallelism is also unset).'),
+    managedBy: str('The controller that manages the Job; the built-in one when empty.'),
     manualSelector: bool('Use the given selector instead of generating one. Rarely needed.'),
     maxFailedIndexes: int32('For Indexed Jobs: failed indexes tolerated before the Job fails.'),
     parallelism: int32('Pods run at once. Default 1.'),
     podFailurePolicy: optRef(`${B}PodFailurePolicy`, 'How pod failures count against the backoff limit.'),
     podReplacementPolicy: oneOf(['Failed', 'TerminatingOrFailed'], 'When a replacement pod is created. Default TerminatingOrFailed.'),
     selector: optRef(`${M}LabelSelector`, 'The Job\'s pods; generated from the Job\'s uid unless manualSelector.'),
+    successPolicy: optRef(`${B}SuccessPolicy`, 'When an Indexed Job counts as succeeded before all its indexes do.'),
     suspend: bool('Suspended Jobs create no pods and stop running ones. Default false.'),
     template: req(ref(`${C}PodTemplateSpec`, 'The pods to run; restartPolicy must be OnFailure or Never.')),
     ttlSecondsAfterFinished: int32('Seconds after finishing before the Job is deleted.'),
@@ -145,8 +149,24 @@ export const OTHER_GROUP_TYPES: readonly TypeDef[] = [
   }),
   type(`${B}PodFailurePolicyRule`, 'One pod failure rule: conditions and an action.', {
     action: req(oneOf(['Count', 'FailIndex', 'FailJob', 'Ignore'], 'What a matching failure does.')),
-    onExitCodes: { schema: { type: 'object', description: 'Matches on container exit codes.' }, required: false },
-    onPodConditions: listOf({ schema: { type: 'object' }, required: false }, 'Matches on pod conditions.'),
+    onExitCodes: optRef(`${B}PodFailurePolicyOnExitCodesRequirement`, 'Matches on container exit codes.'),
+    onPodConditions: listOf(ref(`${B}PodFailurePolicyOnPodConditionsPattern`), 'Matches on pod conditions.'),
+  }),
+  type(`${B}PodFailurePolicyOnExitCodesRequirement`, 'Exit codes of a failed pod\'s containers.', {
+    containerName: str('Only this container; all containers when empty.'),
+    operator: req(oneOf(['In', 'NotIn'], 'Whether the exit code must be among the values or not.')),
+    values: req(listOf(int32(), 'The exit codes.')),
+  }),
+  type(`${B}PodFailurePolicyOnPodConditionsPattern`, 'A condition of a failed pod.', {
+    status: req(str('True, False or Unknown.')),
+    type: req(str('The condition type, e.g. DisruptionTarget.')),
+  }),
+  type(`${B}SuccessPolicy`, 'Rules under which a Job succeeds early.', {
+    rules: req(listOf(ref(`${B}SuccessPolicyRule`), 'Rules; the first that holds makes the Job succeed.')),
+  }),
+  type(`${B}SuccessPolicyRule`, 'One success rule of an Indexed Job.', {
+    succeededCount: int32('How many of the indexes must succeed.'),
+    succeededIndexes: str('Which indexes must succeed, e.g. "0,2-4".'),
   }),
   type(`${B}JobStatus`, 'The observed state of a Job.', {
     active: int32('Pods running.'),
@@ -159,6 +179,11 @@ export const OTHER_GROUP_TYPES: readonly TypeDef[] = [
     startTime: ref(`${M}Time`, 'When the Job started.', { nullable: true }),
     succeeded: int32('Pods that succeeded.'),
     terminating: int32('Pods terminating.'),
+    uncountedTerminatedPods: optRef(`${B}UncountedTerminatedPods`, 'Finished pods not yet counted in succeeded and failed.'),
+  }),
+  type(`${B}UncountedTerminatedPods`, 'UIDs of finished pods the Job controller has not counted yet.', {
+    failed: listOf(str(undefined, { default: '' }), 'UIDs of failed pods.'),
+    succeeded: listOf(str(undefined, { default: '' }), 'UIDs of succeeded pods.'),
   }),
   type(`${B}JobCondition`, 'One condition of a Job.', {
     lastProbeTime: ref(`${M}Time`, 'When the condition was last checked.', { nullable: true }),
