@@ -71,6 +71,8 @@ export default defineActor<KubeletMessage, KubeletArgs>((ctx, args) => {
           return kubelet.onLease();
         case 'kubelet.status':
           return kubelet.onStatus();
+        case 'kubelet.eviction':
+          return kubelet.onEviction();
         case 'kubelet.ready':
           if (ready) ctx.reply(from, true);
           else waiters.push(from);

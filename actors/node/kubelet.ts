@@ -20,6 +20,7 @@ import { PodIpAllocator } from './ipam.js';
 import type { KubeletMessage, KubeletStats } from './messages.js';
 import { leaseObject, microTime, NODE_LEASE_NAMESPACE, nodeConditions, nodeObject } from './node-object.js';
 import { admitPod, advance, beginStop, isTerminal, nextDue, type PodRec } from './pod-state.js';
+import { EvictionManager } from './eviction-manager.js';
 import { runDueProbes } from './probes-driver.js';
 import { RuntimeBridge } from './runtime/bridge.js';
 import type { ContainerRuntime } from './runtime/types.js';
@@ -66,6 +67,9 @@ export class Kubelet {
   private downAt = 0;
   private leaseTimer = 0;
   private statusTimer = 0;
+  /** Node-pressure eviction (simulated nodes only: their usage is what the sim config says). */
+  private readonly eviction: EvictionManager | undefined;
+  private evictionTimer = 0;
   private readonly counts = { statusWrites: 0, batches: 0, leaseRenewals: 0, failures: 0 };
 
   constructor(
@@ -82,6 +86,16 @@ export class Kubelet {
       now: () => host.now(),
       warn: (msg, fields) => host.warn(msg, fields),
     });
+    this.eviction =
+      settings.runtime === 'berth-sim'
+        ? new EvictionManager(settings, {
+            now: () => host.now(),
+            pods: () => this.pods.values(),
+            podObject: (key) => this.informer.store.get(key),
+            evict: (rec, message, graceMs) => this.evict(rec, message, graceMs),
+            pressureChanged: () => this.writeConditions(),
+          })
+        : undefined;
     this.informer = new Informer<Pod>(api, pods, {
       clock,
       fieldSelector: `spec.nodeName=${settings.name}`,
@@ -110,6 +124,7 @@ export class Kubelet {
     this.informer.start();
     this.onLease();
     this.statusTimer = this.host.setTimer(delayOnGrid(this.host.now(), this.settings.statusMs), { type: 'kubelet.status' });
+    if (this.eviction) this.evictionTimer = this.host.setTimer(delayOnGrid(this.host.now(), this.settings.evictionMs), { type: 'kubelet.eviction' });
   }
 
   async waitForReady(): Promise<void> {
@@ -160,11 +175,32 @@ export class Kubelet {
     if (this.outage === 'down') return;
     const now = this.host.now();
     this.statusTimer = this.host.setTimer(delayOnGrid(now, this.settings.statusMs), { type: 'kubelet.status' });
-    if (this.outage === 'partitioned') return;
+    this.writeConditions();
+  }
+
+  private writeConditions(): void {
+    if (this.outage !== 'none') return;
+    const conditions = nodeConditions(this.settings, this.readySince, this.host.now(), this.eviction?.pressure);
     const work = this.api
-      .patch(nodes, this.settings.name, 'merge', { status: { conditions: nodeConditions(this.settings, this.readySince, now) } }, { subresource: 'status', fieldManager: FIELD_MANAGER })
+      .patch(nodes, this.settings.name, 'merge', { status: { conditions } }, { subresource: 'status', fieldManager: FIELD_MANAGER })
       .then(() => undefined, (err: unknown) => this.failed('node status', err));
     void this.host.track(work);
+  }
+
+  /** The eviction manager's period: observe, set the pressure conditions, evict at most one pod. */
+  onEviction(): void {
+    if (this.outage === 'down' || !this.eviction) return;
+    this.evictionTimer = this.host.setTimer(delayOnGrid(this.host.now(), this.settings.evictionMs), { type: 'kubelet.eviction' });
+    this.eviction.synchronize();
+  }
+
+  /** Node-pressure eviction: stop the pod's containers; it turns Failed (Evicted) and stays in the API. */
+  private evict(rec: PodRec, message: string, graceMs: number): void {
+    const now = this.host.now();
+    rec.evicted = message;
+    rec.evictedAt = now;
+    beginStop(rec, now, graceMs, this.runtime);
+    this.changed(rec);
   }
 
   // ---- outages (the scenario runner's kubelet.fail / partition / recover) ----
@@ -177,6 +213,7 @@ export class Kubelet {
     this.informer.stop();
     this.host.cancelTimer(this.leaseTimer);
     this.host.cancelTimer(this.statusTimer);
+    this.host.cancelTimer(this.evictionTimer);
     if (this.flushTimer) this.host.cancelTimer(this.flushTimer);
     this.flushTimer = 0;
     for (const key of [...this.pods.keys()]) this.forget(key);
@@ -237,6 +274,11 @@ export class Kubelet {
       if (phase === 'Succeeded' || phase === 'Failed') return;
       rec = this.admit(pod, key, uid);
     }
+    if (pod.metadata.deletionTimestamp && rec.evicted !== undefined && rec.stopped) {
+      // An evicted pod someone deletes now: its containers are long stopped.
+      this.deletes.set(key, { namespace: rec.namespace, name: rec.name, uid });
+      this.scheduleFlush();
+    }
     if (pod.metadata.deletionTimestamp && !rec.deleting) {
       const grace = (pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
       beginStop(rec, this.host.now(), grace, this.runtime);
@@ -265,6 +307,12 @@ export class Kubelet {
       this.runtime,
     );
     this.pods.set(key, rec);
+    // Under node pressure the kubelet turns pods away: Failed, reason Evicted, nothing started.
+    const rejected = this.eviction?.rejects(pod);
+    if (rejected) {
+      rec.evicted = rejected;
+      beginStop(rec, this.host.now(), 0, this.runtime);
+    }
     this.changed(rec);
     return rec;
   }
@@ -364,7 +412,8 @@ export class Kubelet {
   private afterStatus(rec: PodRec, res: ApiResponse): boolean {
     if (res.code >= 200 && res.code < 300) {
       this.counts.statusWrites++;
-      if (rec.stopped && this.pods.get(rec.key) === rec) this.deletes.set(rec.key, { namespace: rec.namespace, name: rec.name, uid: rec.uid });
+      const deleted = rec.evicted === undefined || !!this.informer.store.get(rec.key)?.metadata.deletionTimestamp;
+      if (rec.stopped && deleted && this.pods.get(rec.key) === rec) this.deletes.set(rec.key, { namespace: rec.namespace, name: rec.name, uid: rec.uid });
       return false;
     }
     if (res.code === 404) return false;

@@ -43,6 +43,12 @@ export interface KubeletArgs {
   readonly logMaxFiles?: number;
   /** The cluster DNS server (host:port, actors/dns) that process containers get as BERTH_DNS. */
   readonly dns?: string;
+  /** Simulated nodes: hard eviction thresholds (default memory.available 100Mi, nodefs.available 10%). */
+  readonly evictionHard?: Readonly<Partial<Record<'memory.available' | 'nodefs.available', string>>>;
+  /** Simulated nodes: the eviction manager's period; default 10 s. */
+  readonly evictionMs?: number;
+  /** Simulated nodes: how long a pressure condition stays True after its threshold was last met; default 5 min. */
+  readonly evictionPressureTransitionMs?: number;
 }
 
 export type KubeletMessage =
@@ -50,6 +56,8 @@ export type KubeletMessage =
   | { type: 'kubelet.status' }
   | { type: 'kubelet.pod'; key: string }
   | { type: 'kubelet.flush' }
+  /** The eviction manager's period (simulated nodes: node-pressure eviction). */
+  | { type: 'kubelet.eviction' }
   /** Retry a failed registration. */
   | { type: 'kubelet.register' }
   /** Reply: true once the Node is registered and the pod informer has synced. */

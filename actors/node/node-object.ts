@@ -5,18 +5,26 @@
 import type { Lease } from '../../lib/api/types/cluster.js';
 import type { Node, NodeCondition, NodeStatus } from '../../lib/api/types/core.js';
 import { kubeTime } from './pod-status.js';
+import type { NodePressure } from './eviction-manager.js';
 import type { NodeSettings } from './settings.js';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 export const KUBELET_VERSION = 'v1.32.0-berth';
 
-export function nodeConditions(s: NodeSettings, readySince: number, now: number): NodeCondition[] {
-  const c = (type: string, status: 'True' | 'False', reason: string, message: string): NodeCondition => ({
-    type, status, reason, message, lastHeartbeatTime: kubeTime(now), lastTransitionTime: kubeTime(readySince),
+/** The conditions; pressure (from the eviction manager) in the kubelet's words, no pressure when not given. */
+export function nodeConditions(s: NodeSettings, readySince: number, now: number, pressure?: NodePressure): NodeCondition[] {
+  const c = (type: string, status: 'True' | 'False', reason: string, message: string, since = readySince): NodeCondition => ({
+    type, status, reason, message, lastHeartbeatTime: kubeTime(now), lastTransitionTime: kubeTime(since),
   });
+  const memory = pressure?.MemoryPressure;
+  const disk = pressure?.DiskPressure;
   return [
-    c('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
-    c('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+    memory?.pressure
+      ? c('MemoryPressure', 'True', 'KubeletHasInsufficientMemory', 'kubelet has insufficient memory available', memory.since)
+      : c('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available', memory?.since ?? readySince),
+    disk?.pressure
+      ? c('DiskPressure', 'True', 'KubeletHasDiskPressure', 'kubelet has disk pressure', disk.since)
+      : c('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure', disk?.since ?? readySince),
     c('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
     c('Ready', 'True', 'KubeletReady', `kubelet is posting ready status (${s.runtime} runtime)`),
   ];

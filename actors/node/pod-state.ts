@@ -82,6 +82,10 @@ export interface PodRec {
   deleting: boolean;
   /** All containers have stopped after a deletion: write the final status, then delete. */
   stopped: boolean;
+  /** Evicted by the kubelet (node pressure): the message; the pod is Failed and stays in the API (eviction-manager.ts). */
+  evicted?: string;
+  /** When the eviction began; undefined for a pod turned away at admission (no DisruptionTarget then). */
+  evictedAt?: number;
   /** The pod's timer: its id and when it fires. */
   timer: number;
   timerAt: number;
@@ -142,15 +146,18 @@ export function admitPod(input: PodInput, sim: SimConfig, ip: number, now: numbe
   return pod;
 }
 
-/** Apply every transition due by `now`, oldest first. True when anything changed. */
+/**
+ * Apply every transition due by `now`, oldest first. True when the pod's
+ * status changed (a finished image pull alone does not: the container still
+ * waits in ContainerCreating, and the status write would repeat the last).
+ */
 export function advance(pod: PodRec, now: number, env: NodeEnv): boolean {
   let changed = false;
   for (;;) {
     let next: ContainerRec | null = null;
     for (const c of pod.containers) if (c.due <= now && (!next || c.due < next.due)) next = c;
     if (!next) break;
-    step(pod, next, next.due, env);
-    changed = true;
+    if (step(pod, next, next.due, env)) changed = true;
   }
   if (changed) refresh(pod, now);
   return changed;
@@ -312,14 +319,16 @@ function exit(pod: PodRec, c: ContainerRec, t: number, exitCode: number, env: No
   c.due = t + c.backoffMs;
 }
 
-function step(pod: PodRec, c: ContainerRec, t: number, env: NodeEnv): void {
+/** One transition; false when the status shows the same before and after. */
+function step(pod: PodRec, c: ContainerRec, t: number, env: NodeEnv): boolean {
   switch (c.stage) {
     case 'pulling':
+      // Pulled: created and starting, still waiting in ContainerCreating (or PodInitializing) as before.
       startContainer(pod, c, t, env);
-      return;
+      return false;
     case 'starting':
       run(pod, c, t, false);
-      return;
+      return true;
     case 'running':
       if (t >= c.exitAt) {
         const b = containerBehaviour(pod.sim, c.name);
@@ -329,20 +338,20 @@ function step(pod: PodRec, c: ContainerRec, t: number, env: NodeEnv): void {
         c.ready = true;
         c.due = c.exitAt;
       }
-      return;
+      return true;
     case 'backoff':
       // The restarted container is created now: the last run moves to lastState.
       c.last = c.term;
       c.term = null;
       c.restarts++;
       startContainer(pod, c, t, env);
-      return;
+      return true;
     case 'stopping':
       exit(pod, c, t, c.stopCode, env);
-      return;
+      return true;
     case 'done':
       c.due = Infinity;
-      return;
+      return false;
     default: {
       const never: never = c.stage;
       throw new Error(`unknown stage ${String(never)}`);
@@ -372,6 +381,7 @@ export type PodPhaseValue = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
 
 /** The phase as the kubelet reports it (getPhase), terminal once a deletion has stopped everything. */
 export function podPhase(pod: PodRec): PodPhaseValue {
+  if (pod.evicted !== undefined) return 'Failed';
   const regular = pod.containers.slice(pod.initCount);
   const exitedOk = (c: ContainerRec): boolean => c.term !== null && c.term.exitCode === 0;
   if (pod.stopped) return regular.every(exitedOk) ? 'Succeeded' : 'Failed';

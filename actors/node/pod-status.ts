@@ -13,14 +13,38 @@ import { hex64 } from './sim.js';
 
 export const RUNTIME_SCHEME = 'berth-sim';
 
+/**
+ * Recently formatted seconds. Every status write formats its pod's times again
+ * (startTime, each condition, each container state), and under the virtual
+ * clock they fall on few distinct seconds: formatting was a tenth of the
+ * simulated pod-start cost (bench/node.ts). Cleared when it grows.
+ */
+const kubeTimes = new Map<number, string>();
+
 /** Kubernetes Time: RFC 3339 in whole seconds. */
 export function kubeTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const s = Math.floor(ms / 1000);
+  let text = kubeTimes.get(s);
+  if (text === undefined) {
+    if (kubeTimes.size >= 4096) kubeTimes.clear();
+    text = new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    kubeTimes.set(s, text);
+  }
+  return text;
 }
 
+/** imageIDs by image: a node has few images and every status write shows them. */
+const imageIds = new Map<string, string>();
+
 export function imageIdOf(image: string): string {
-  const repo = image.split('@')[0]!.replace(/:[^/:]+$/, '');
-  return `${repo}@sha256:${hex64(repo)}`;
+  let id = imageIds.get(image);
+  if (id === undefined) {
+    if (imageIds.size >= 4096) imageIds.clear();
+    const repo = image.split('@')[0]!.replace(/:[^/:]+$/, '');
+    id = `${repo}@sha256:${hex64(repo)}`;
+    imageIds.set(image, id);
+  }
+  return id;
 }
 
 /** containerIDs: `<runtime scheme>://<64 hex>` (`berth-sim://…`, `berth-process://…`). */
@@ -108,6 +132,8 @@ export function podStatus(pod: PodRec, hostIP: string, scheduled: PodCondition |
   conditions.push(ready ? condition('Ready', true, pod.readySince) : condition('Ready', false, pod.notReadySince, 'ContainersNotReady', unready));
   conditions.push(ready ? condition('ContainersReady', true, pod.readySince) : condition('ContainersReady', false, pod.notReadySince, 'ContainersNotReady', unready));
   if (scheduled) conditions.push(scheduled);
+  // Node-pressure eviction: the kubelet's DisruptionTarget condition (PodDisruptionConditions).
+  if (pod.evictedAt !== undefined) conditions.push(condition('DisruptionTarget', true, pod.evictedAt, 'TerminationByKubelet', pod.evicted));
   const status: PodStatus = {
     phase: podPhase(pod),
     conditions,
@@ -116,6 +142,10 @@ export function podStatus(pod: PodRec, hostIP: string, scheduled: PodCondition |
     startTime: kubeTime(pod.startTime),
     containerStatuses: regular.map((c, i) => containerStatus(scheme, pod, c, pod.initCount + i)),
   };
+  if (pod.evicted !== undefined) {
+    status.reason = 'Evicted';
+    status.message = pod.evicted;
+  }
   if (init.length > 0) status.initContainerStatuses = init.map((c, i) => containerStatus(scheme, pod, c, i));
   if (pod.ip) {
     const ip = intToIp(pod.ip);

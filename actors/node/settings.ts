@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import type { Taint } from '../../lib/api/types/core.js';
 import type { ResourceList } from '../../lib/api/types/pod.js';
+import { resolveThresholds } from './eviction.js';
 import { defaultPodCidr, nodeInternalIp, parsePodCidr, type Cidr } from './ipam.js';
 import type { KubeletArgs } from './messages.js';
 import type { SimConfig } from './sim.js';
@@ -30,6 +31,12 @@ export interface NodeSettings {
   readonly statusMs: number;
   readonly flushMs: number;
   readonly sim: SimConfig;
+  /** Hard eviction thresholds by signal (the kubelet's evictionHard); unset ones take Kubernetes' defaults. */
+  readonly evictionHard: Readonly<Partial<Record<'memory.available' | 'nodefs.available', string>>>;
+  /** The eviction manager's period (the kubelet's housekeeping: 10 s). */
+  readonly evictionMs: number;
+  /** A pressure condition stays True this long after its threshold was last met (evictionPressureTransitionPeriod, 5 min). */
+  readonly evictionPressureTransitionMs: number;
 }
 
 export const DEFAULT_CAPACITY: ResourceList = { cpu: '8', memory: '32Gi', pods: '110', 'ephemeral-storage': '100Gi' };
@@ -42,6 +49,11 @@ export function nodeSettings(name: string, args: KubeletArgs = {}): NodeSettings
   const capacity = args.capacity ?? DEFAULT_CAPACITY;
   const processRuntime = args.runtime === 'process';
   if (processRuntime && !args.dataDir) throw new TypeError(`node ${name}: the process runtime needs a dataDir (its log and pid files)`);
+  try {
+    resolveThresholds(capacity, args.evictionHard);
+  } catch (err) {
+    throw new TypeError(`node ${name}: ${(err as Error).message}`);
+  }
   return {
     name,
     runtime: processRuntime ? 'berth-process' : 'berth-sim',
@@ -67,5 +79,8 @@ export function nodeSettings(name: string, args: KubeletArgs = {}): NodeSettings
     statusMs: args.statusMs ?? 60_000,
     flushMs: args.flushMs ?? 0,
     sim: args.sim ?? {},
+    evictionHard: args.evictionHard ?? {},
+    evictionMs: args.evictionMs ?? 10_000,
+    evictionPressureTransitionMs: args.evictionPressureTransitionMs ?? 300_000,
   };
 }

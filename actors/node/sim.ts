@@ -35,6 +35,10 @@ export interface SimBehaviour {
   readonly ignoreSigterm?: boolean;
   /** The exit after exitAfterMs is an OOM kill: exit code 137, reason OOMKilled. */
   readonly oomKilled?: boolean;
+  /** Memory the container uses while it runs (its working set; a quantity, "512Mi"); default none. Drives node-pressure eviction (eviction.ts). */
+  readonly memory?: string;
+  /** Ephemeral storage the container uses (writable layer, logs) until its pod stops; a quantity; default none. */
+  readonly ephemeralStorage?: string;
   /** Outcomes of the probes the container declares (an undeclared probe never runs). */
   readonly probes?: {
     readonly startup?: SimProbe;
@@ -120,9 +124,23 @@ function unit(seed: number): number {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
 
-/** A 64-hex digest of the parts (imageIDs and containerIDs). */
+/**
+ * A 64-hex digest of the parts (imageIDs and containerIDs): two hashes of
+ * the parts, spread over eight words by a mixer. (Hashing the parts once per
+ * word made it a seventh of a simulated pod start: every status write has
+ * its containers' IDs.)
+ */
 export function hex64(...parts: readonly (string | number)[]): string {
+  const a = seedOf(...parts);
+  const b = seedOf(a, ...parts);
   let out = '';
-  for (let i = 0; i < 8; i++) out += seedOf(i, ...parts).toString(16).padStart(8, '0');
+  for (let i = 0; i < 8; i++) out += ((mix32(a + Math.imul(i + 1, 0x9e3779b9)) ^ mix32(b ^ i)) >>> 0).toString(16).padStart(8, '0');
   return out;
+}
+
+/** A 32-bit finalizer (murmur3's fmix32). */
+function mix32(x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return x ^ (x >>> 16);
 }

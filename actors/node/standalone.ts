@@ -99,6 +99,8 @@ export class StandaloneKubelet {
         return this.kubelet.onLease();
       case 'kubelet.status':
         return this.kubelet.onStatus();
+      case 'kubelet.eviction':
+        return this.kubelet.onEviction();
       case 'kubelet.pod':
         return this.kubelet.onPodTimer(msg.key);
       case 'kubelet.flush':

@@ -21,6 +21,8 @@ export interface NodeJoinOptions {
   readonly server: string;
   readonly token?: string;
   readonly tokenFile?: string;
+  /** PEM file of the CA that signed an https server's certificate (`berth up` writes `<data>/pki/ca.crt`). */
+  readonly certificateAuthority?: string;
   readonly name?: string;
   readonly runtime: 'simulated' | 'process';
   readonly data: string;
@@ -89,6 +91,15 @@ function readToken(o: NodeJoinOptions): string | undefined {
   return token;
 }
 
+function readCa(o: NodeJoinOptions): string | undefined {
+  if (!o.certificateAuthority) return undefined;
+  try {
+    return readFileSync(o.certificateAuthority, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--certificate-authority ${o.certificateAuthority}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
 export async function runNodeJoin(o: NodeJoinOptions): Promise<number> {
   let settings: NodeSettings;
   let transport: HttpTransport;
@@ -102,7 +113,8 @@ export async function runNodeJoin(o: NodeJoinOptions): Promise<number> {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--server ${o.server}: expected http:// or https://`);
     settings = joinSettings(o);
     const token = readToken(o);
-    transport = new HttpTransport({ server: o.server.replace(/\/+$/, ''), ...(token ? { token } : {}), userAgent: `berth-kubelet/${settings.name}` });
+    const ca = readCa(o);
+    transport = new HttpTransport({ server: o.server.replace(/\/+$/, ''), ...(token ? { token } : {}), ...(ca ? { ca } : {}), userAgent: `berth-kubelet/${settings.name}` });
   } catch (err) {
     console.error(`berth node join: ${(err as Error).message}`);
     return err instanceof UsageError ? 2 : 1;
@@ -147,6 +159,7 @@ export function nodeCommand(): Command {
     .requiredOption('--server <url>', "the api-server's URL, e.g. http://127.0.0.1:6443 (printed by `berth up`)")
     .option('--token <token>', 'bearer token for the api-server')
     .option('--token-file <file>', 'a file whose first line is the bearer token (the --token-file given to `berth up` works)')
+    .option('--certificate-authority <file>', "the CA of an https --server (`berth up --token-file` serves https; its CA is <data>/pki/ca.crt)")
     .option('--name <name>', 'the Node name (default: this host name)')
     .addOption(new Option('--runtime <runtime>', 'what containers run as').choices(['simulated', 'process']).default('simulated'))
     .option('--data <dir>', "directory for the process runtime's logs and pid files (in <dir>/<name>)", './.berth-node')
@@ -160,7 +173,7 @@ export function nodeCommand(): Command {
         'Examples:',
         '  berth up --data ./.berth                           # a control plane without nodes',
         '  berth node join --server http://127.0.0.1:6443 --name worker-1',
-        '  berth node join --server https://cp:6443 --token-file ./token --name big --cpu 64 --memory 256Gi --runtime process',
+        '  berth node join --server https://cp:6443 --token-file ./token --certificate-authority ./ca.crt --name big --cpu 64 --memory 256Gi --runtime process',
       ].join('\n'),
     )
     .action(async (opts: NodeJoinOptions) => {

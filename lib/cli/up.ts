@@ -4,11 +4,14 @@
  * `--nodes N` kubelets on one host thread, simulated or running real
  * processes (`--runtime process`; their logs and pid files under
  * `<data>/nodes/<node>`). State lives in the data directory and survives
- * restarts; the processes of process nodes stop with `berth up`.
+ * restarts; the processes of process nodes stop with `berth up`. With
+ * bearer tokens (--token-file) it serves HTTPS with a CA of its own
+ * (certs.ts) that the kubeconfig carries: kubectl sends tokens only over TLS.
  */
 import { createSocket } from 'node:dgram';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, isIP } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import { resolve, join } from 'node:path';
 import { apiServerChildSpec } from '../../actors/api-server/spec.js';
 import { controllerManagerChildSpec } from '../../actors/controller-manager/spec.js';
@@ -21,6 +24,7 @@ import { storeChildSpec } from '../../actors/store/spec.js';
 import { Supervisor } from '../actor/supervisor.js';
 import type { ChildSpec } from '../actor/supervision.js';
 import type { Message } from '../actor/types.js';
+import { ensureServingCert, type ServingCert } from './certs.js';
 
 export interface UpOptions {
   readonly data: string;
@@ -33,14 +37,22 @@ export interface UpOptions {
 }
 
 export async function runUp(options: UpOptions): Promise<void> {
+  const usage = usageError(options);
+  if (usage) {
+    console.error(`berth up: ${usage}`);
+    process.exitCode = 2;
+    return;
+  }
   const dataDir = resolve(options.data);
   mkdirSync(dataDir, { recursive: true });
   const tokens = options.tokenFile ? readTokens(options.tokenFile) : undefined;
+  // Tokens mean HTTPS: kubectl does not send a bearer token over plain http.
+  const tls = tokens ? ensureServingCert(join(dataDir, 'pki'), servingHosts(options.bind)) : undefined;
   const dnsPort = (options.nodes ?? 0) > 0 ? await freeDnsPort() : 0;
   const sup = await Supervisor.start({
     children: [
       storeChildSpec({ path: join(dataDir, 'store') }),
-      apiServerChildSpec({ host: options.bind, port: options.port, tokens }),
+      apiServerChildSpec({ host: options.bind, port: options.port, tokens, ...(tls ? { tlsCertFile: tls.certFile, tlsKeyFile: tls.keyFile } : {}) }),
       controllerManagerChildSpec(),
       schedulerChildSpec(),
       ...upNodes(options, dataDir, dnsPort),
@@ -49,7 +61,7 @@ export async function runUp(options: UpOptions): Promise<void> {
   });
   const { url } = await sup.request<{ url: string }>('api-server', { type: 'api.address' } as Message);
   const kubeconfig = join(dataDir, 'kubeconfig');
-  writeFileSync(kubeconfig, kubeconfigText(url, tokens?.[0]), { mode: 0o600 });
+  writeFileSync(kubeconfig, kubeconfigText(reachable(url), tokens?.[0], tls), { mode: 0o600 });
   console.log(`berth control plane serving on ${url} (data in ${dataDir})`);
   console.log(`export KUBECONFIG=${kubeconfig}`);
   if (dnsPort) console.log(`${options.nodes} ${options.runtime ?? 'simulated'} node(s); cluster DNS on 127.0.0.1:${dnsPort} (process containers get BERTH_DNS)`);
@@ -124,6 +136,20 @@ async function freeDnsPort(): Promise<number> {
   throw new Error('no port free for both UDP and TCP on 127.0.0.1 for the cluster DNS');
 }
 
+/** What the user must fix before anything starts (exit 2), or undefined. */
+function usageError(options: UpOptions): string | undefined {
+  const loopback = /^127\./.test(options.bind) || options.bind === '::1' || options.bind === 'localhost';
+  if (!loopback && !options.tokenFile) return `--bind ${options.bind} serves beyond this machine: give --token-file (bearer tokens, one per line)`;
+  if (options.tokenFile) {
+    try {
+      readTokens(options.tokenFile);
+    } catch (err) {
+      return `--token-file ${(err as NodeJS.ErrnoException).code === undefined ? (err as Error).message : `${options.tokenFile}: ${(err as NodeJS.ErrnoException).code}`}`;
+    }
+  }
+  return undefined;
+}
+
 function readTokens(file: string): string[] {
   const tokens = readFileSync(file, 'utf8')
     .split('\n')
@@ -133,7 +159,28 @@ function readTokens(file: string): string[] {
   return tokens;
 }
 
-function kubeconfigText(server: string, token: string | undefined): string {
+/**
+ * What the serving certificate names: loopback always; the bound address;
+ * for an unspecified one (0.0.0.0, ::) every address of this machine and its
+ * host name, since clients may come through any of them.
+ */
+function servingHosts(bind: string): string[] {
+  const hosts = new Set(['127.0.0.1', '::1', 'localhost']);
+  if (bind === '0.0.0.0' || bind === '::') {
+    for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) hosts.add(a.address.split('%')[0]!);
+    hosts.add(hostname().toLowerCase());
+  } else {
+    hosts.add(bind);
+  }
+  return [...hosts].filter((h) => isIP(h) || /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(h));
+}
+
+/** The server URL for the local kubeconfig: an unspecified bind address is no destination; loopback reaches it. */
+function reachable(url: string): string {
+  return url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:');
+}
+
+function kubeconfigText(server: string, token: string | undefined, tls: ServingCert | undefined): string {
   return [
     'apiVersion: v1',
     'kind: Config',
@@ -141,6 +188,7 @@ function kubeconfigText(server: string, token: string | undefined): string {
     '- name: berth',
     '  cluster:',
     `    server: ${server}`,
+    ...(tls ? [`    certificate-authority-data: ${Buffer.from(tls.caPem).toString('base64')}`] : []),
     'contexts:',
     '- name: berth',
     '  context:',

@@ -1,7 +1,8 @@
 /** `berth node join`: a kubelet in its own process joins `berth up` over HTTP and survives the control plane's restart. */
 import test from 'ava';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +28,7 @@ function start(args: string[], pattern: RegExp): Promise<{ child: ChildProcess; 
 }
 
 function up(data: string, port: number, ...more: string[]): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  return start(['up', '--data', data, '--port', String(port), ...more], /serving on (http:\/\/127\.0\.0\.1:(\d+)).*\n.*export KUBECONFIG=(\S+)/);
+  return start(['up', '--data', data, '--port', String(port), ...more], /serving on (https?:\/\/127\.0\.0\.1:(\d+)).*\n.*export KUBECONFIG=(\S+)/);
 }
 
 function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
@@ -132,7 +133,7 @@ test('berth node join names the bad option and exits 2', (t) => {
   t.regex(missingTokenFile.stderr, /--token-file \/nonexistent\/token: ENOENT/);
 });
 
-test('berth node join sends the bearer token from --token-file', async (t) => {
+test('berth node join sends the bearer token from --token-file, over https trusting --certificate-authority', async (t) => {
   const data = mkdtempSync(join(tmpdir(), 'berth-join-token-'));
   const children: ChildProcess[] = [];
   t.teardown(() => {
@@ -145,11 +146,21 @@ test('berth node join sends the bearer token from --token-file', async (t) => {
   const server = await up(data, 0, '--token-file', tokenFile);
   children.push(server.child);
   const url = server.match[1]!;
-  const joined = await start(['node', 'join', '--server', url, '--name', 'with-token', '--token-file', tokenFile], /node with-token joined/);
+  // Tokens make berth up serve https with a CA of its own, which the node is given.
+  t.regex(url, /^https:/);
+  const ca = join(data, 'pki', 'ca.crt');
+  const joined = await start(['node', 'join', '--server', url, '--name', 'with-token', '--token-file', tokenFile, '--certificate-authority', ca], /node with-token joined/);
   children.push(joined.child);
-  const get = (token?: string): Promise<Response> => fetch(`${url}/api/v1/nodes/with-token`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  const get = (token?: string): Promise<{ status: number; body: string }> =>
+    new Promise((resolve, reject) => {
+      httpsGet(`${url}/api/v1/nodes/with-token`, { ca: readFileSync(ca), headers: token ? { Authorization: `Bearer ${token}` } : {} }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      }).on('error', reject);
+    });
   t.is((await get()).status, 401);
-  const node = (await (await get('node-secret-1')).json()) as { metadata: { name: string }; status: { conditions: { type: string; status: string }[] } };
+  const node = JSON.parse((await get('node-secret-1')).body) as { metadata: { name: string }; status: { conditions: { type: string; status: string }[] } };
   t.is(node.metadata.name, 'with-token');
   t.is(node.status.conditions.find((c) => c.type === 'Ready')?.status, 'True');
   t.is(await stop(joined.child, 'SIGTERM'), 0);

@@ -6,16 +6,14 @@
  * probe makes its pod unready.
  */
 import test from 'ava';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Pod } from '../../lib/api/types/pod.js';
 import { Kubectl } from '../api-server/kubectl-helpers.js';
+import { alive, startUp, until, type RunningUp } from './up-helpers.js';
 
-const cli = fileURLToPath(new URL('../../lib/cli/main.js', import.meta.url));
 const data = mkdtempSync(join(tmpdir(), 'berth-up-process-'));
 const marks = mkdtempSync(join(tmpdir(), 'berth-marks-'));
 
@@ -67,36 +65,19 @@ const DEPLOYMENT = {
 
 const SERVICE = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } };
 
-let berth: ChildProcess | undefined;
+let berth: RunningUp | undefined;
 let k: Kubectl;
 
 test.before(async () => {
   // The test's own environment carries a secret the containers must not see.
-  berth = spawn(process.execPath, [cli, 'up', '--data', data, '--port', '0', '--nodes', '1', '--runtime', 'process'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, SECRET_TOKEN: 'leaked' },
-  });
-  let out = '';
-  const kubeconfig = await new Promise<string>((resolve, reject) => {
-    berth!.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /export KUBECONFIG=(\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    berth!.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    berth!.on('exit', (code) => reject(new Error(`berth up exited with ${code}: ${out}`)));
-  });
-  k = new Kubectl(32, kubeconfig);
+  berth = await startUp(['--data', data, '--port', '0', '--nodes', '1', '--runtime', 'process'], { ...process.env, SECRET_TOKEN: 'leaked' });
+  k = new Kubectl(32, berth.kubeconfig);
   const applied = await k.run(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [DEPLOYMENT, SERVICE] }));
   if (applied.code !== 0) throw new Error(applied.stderr);
 });
 
 test.after.always(async () => {
-  if (berth && berth.exitCode === null) {
-    const exited = new Promise((resolve) => berth!.once('exit', resolve));
-    berth.kill('SIGINT');
-    await exited;
-  }
+  await berth?.stop();
   rmSync(data, { recursive: true, force: true });
   rmSync(marks, { recursive: true, force: true });
 });
@@ -105,29 +86,6 @@ async function podList(): Promise<Pod[]> {
   const r = await k.run(['get', 'pods', '-l', 'app=web', '-o', 'json']);
   if (r.code !== 0) throw new Error(r.stderr);
   return (JSON.parse(r.stdout) as { items: Pod[] }).items;
-}
-
-async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 const isReady = (p: Pod): boolean => !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
@@ -266,9 +224,7 @@ test.serial('stopping berth up (Ctrl-C) stops the containers: their processes di
   t.is(pods.length, 3);
   const pids = await Promise.all(pods.map((p) => pidOf(p.metadata.name!)));
   for (const pid of pids) t.notThrows(() => process.kill(pid, 0));
-  const exited = new Promise<number | null>((resolve) => berth!.once('exit', (code) => resolve(code)));
-  berth!.kill('SIGINT');
-  t.is(await exited, 0);
+  t.is(await berth!.stop(), 0);
   // SIGKILL lands a moment after berth up exits; a zombie nobody has reaped yet counts as dead.
   for (const pid of pids) t.true(await until(`pid ${pid} gone`, async () => (alive(pid) ? undefined : true), 3_000));
 });
