@@ -27,7 +27,8 @@ import type { ContainerRuntime } from './runtime/types.js';
 import { podStatus } from './pod-status.js';
 import { carryRestartsOverReboot, type Outage } from './outage.js';
 import type { NodeSettings } from './settings.js';
-import { podBehaviour } from './sim.js';
+import { podBehaviour, type SimConfig } from './sim.js';
+import { drawFailures } from './sim-failures.js';
 
 /** What the kubelet needs from its actor. */
 export interface KubeletHost {
@@ -301,7 +302,7 @@ export class Kubelet {
         initContainers: spec.initContainers ?? [],
         containers: spec.containers,
       },
-      sim.ok ? sim.value : this.settings.sim,
+      behaviourOf(sim.ok ? sim.value : this.settings.sim, pod),
       ip,
       this.host.now(),
       this.runtime,
@@ -450,4 +451,9 @@ function statusPatch(rec: PodRec, body: unknown): ApiRequest {
 
 function deleteRequest(d: PendingDelete): ApiRequest {
   return { verb: 'delete', group: '', version: 'v1', resource: 'pods', namespace: d.namespace, name: d.name, query: { gracePeriodSeconds: '0' }, body: { preconditions: { uid: d.uid } } };
+}
+
+/** The pod's simulated behaviour with the failures its containers drew. */
+function behaviourOf(sim: SimConfig, pod: Readonly<Pod>): SimConfig {
+  return drawFailures(sim, sim.failures, { name: pod.metadata.name ?? '', labels: pod.metadata.labels }, pod.spec?.containers.map((c) => c.name) ?? []);
 }

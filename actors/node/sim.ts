@@ -5,6 +5,8 @@
  * repeats exactly. Pure functions; no OS resources.
  */
 
+import type { SimFailure } from './sim-failures.js';
+
 /**
  * Milliseconds: fixed, uniform in [min, max], exponential with a mean, normal
  * (mean, stddev; truncated at 0) or lognormal (median, sigma of the log).
@@ -60,6 +62,8 @@ export interface SimProbe {
 /** A pool's or a pod's behaviour, with per-container overrides by container name. */
 export interface SimConfig extends SimBehaviour {
   readonly containers?: Readonly<Record<string, SimBehaviour>>;
+  /** Failures each regular container draws with a probability when its pod is admitted (sim-failures.ts). */
+  readonly failures?: readonly SimFailure[];
 }
 
 export const SIMULATE_ANNOTATION = 'berth.dev/simulate';
@@ -117,7 +121,7 @@ function gaussian(u: number, seed: number): number {
 }
 
 /** One step of mulberry32: a uniform number in [0, 1). */
-function unit(seed: number): number {
+export function unit(seed: number): number {
   let t = (seed + 0x6d2b79f5) | 0;
   t = Math.imul(t ^ (t >>> 15), t | 1);
   t ^= t + Math.imul(t ^ (t >>> 7), t | 61);

@@ -14,6 +14,7 @@ import { apiServerChildSpec } from '../../../actors/api-server/spec.js';
 import { controllerManagerChildSpec } from '../../../actors/controller-manager/spec.js';
 import type { KubeletArgs } from '../../../actors/node/messages.js';
 import type { Latency as SimLatency, SimConfig } from '../../../actors/node/sim.js';
+import type { SimFailure } from '../../../actors/node/sim-failures.js';
 import { nodeGroupSpec } from '../../../actors/node/spec.js';
 import { kubeProxyChildSpec } from '../../../actors/kube-proxy/spec.js';
 import type { ProfileName } from '../../../actors/scheduler/messages.js';
@@ -23,7 +24,7 @@ import type { ChildSpec } from '../../actor/supervision.js';
 import type { ActorSpec } from '../../actor/types.js';
 import type { ResourceList } from '../../api/types/pod.js';
 import { nodeName, nodeZone, replicaAddresses } from '../cluster.js';
-import type { Distribution, NodePool, Scenario, SchedulerOptions } from '../types.js';
+import type { Distribution, FailureBehaviour, NodePool, Scenario, SchedulerOptions } from '../types.js';
 import { runNetwork, type RunNetwork } from './network.js';
 
 export const NODES_PER_HOST = 1_500;
@@ -80,7 +81,6 @@ function nodeHosts(pools: readonly NodePool[], warnings: string[], network: RunN
   let index = 0;
   let processIndex = 0;
   for (const pool of pools) {
-    if (pool.failures.length > 0) warnings.push(`pool ${pool.name}: failure behaviours are not simulated yet (the simulated runtime has no per-container probability); ignored`);
     for (let i = 0; i < pool.count; i++) {
       const name = nodeName(pool.name, i);
       if (pool.runtime === 'process') {
@@ -124,7 +124,21 @@ export function simConfig(pool: NodePool): SimConfig {
     ...(l.pull ? { pullMs: simLatency(l.pull) } : {}),
     ...(l.start ? { startMs: simLatency(l.start) } : {}),
     ...(l.ready ? { readyDelayMs: simLatency(l.ready) } : {}),
+    ...(pool.failures.length > 0 ? { failures: pool.failures.map(simFailure) } : {}),
   };
+}
+
+/** A pool's failure behaviour as the simulated runtime draws it (actors/node/sim-failures.ts). */
+function simFailure(f: FailureBehaviour): SimFailure {
+  const sel = f.selector === undefined ? {} : { selector: f.selector };
+  switch (f.type) {
+    case 'crashLoop':
+      return { probability: f.probability, exitAfterMs: 0, exitCode: f.exitCode, ...sel };
+    case 'exitAfter':
+      return { probability: f.probability, exitAfterMs: simLatency(f.after), exitCode: f.exitCode, ...sel };
+    case 'oomKill':
+      return { probability: f.probability, exitAfterMs: simLatency(f.after), oomKilled: true, ...sel };
+  }
 }
 
 export function simLatency(d: Distribution): SimLatency {
