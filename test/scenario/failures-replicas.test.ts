@@ -75,6 +75,8 @@ test('random node failures and two-replica control planes: the same seed repeats
   t.true(a.summary.restarts >= 2, `restarts: ${a.summary.restarts}`);
   t.is(JSON.stringify(a.placements), JSON.stringify(b.placements));
   t.deepEqual(a.timeline.map((e) => [e.description, e.startedAt, e.status]), b.timeline.map((e) => [e.description, e.startedAt, e.status]));
+  const started = a.timeline.filter((e) => e.startedAt !== undefined).map((e) => e.startedAt!);
+  t.deepEqual(started, [...started].sort((x, y) => x - y), 'planned steps and random failures in time order');
 });
 
 test('node failure times come from the seed and each node\'s name: another seed, other times', (t) => {

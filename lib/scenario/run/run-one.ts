@@ -158,7 +158,8 @@ export async function runOne(scenario: Scenario, variant: Variant | null, option
     const expectations = await checker.finish(endedAt);
     for (const e of expectations) line(`${variantName}: ${e.passed ? 'PASS' : 'FAIL'} ${e.name}: ${e.detail}`);
     const planned = player.report();
-    const timeline = [...planned, ...nodeFailures.report(planned.length)];
+    // Random node failures among the planned steps, in time order (a stable sort: steps that never started stay last, in order).
+    const timeline = [...planned, ...nodeFailures.report(planned.length)].sort((a, b) => (a.startedAt ?? Infinity) - (b.startedAt ?? Infinity));
     const schedStats = sumStats(await Promise.all(built.schedulers.map((a) => sup.request<SchedulerStats>(a, { type: 'scheduler.stats' }, { timeoutMs: 30_000 }))));
     const apiStats = await sup.request<ApiStats>('api-server', { type: 'api.stats' }, { timeoutMs: 30_000 });
     const apiHandled = (await sup.inspect('api-server').stats()).handled;
