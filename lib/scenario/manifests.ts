@@ -8,6 +8,7 @@ import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { RESOURCES, resourceForKind, type ResourceDef } from '../api/resources/index.js';
 import type { KubeObject } from '../api/types/meta.js';
 import { errorBody } from '../api/validation/field.js';
+import { renderPath, unknownFieldPaths } from '../api/validation/unknown-fields.js';
 import { cursor, fail, readMap, reject, readString, toPlain, type Cursor } from './reader.js';
 import { didYouMean } from './suggest.js';
 import type { Manifest } from './types.js';
@@ -47,8 +48,19 @@ export function servedResource(avAt: Cursor, kindAt: Cursor, apiVersion: string,
   return fail(kindAt, 'reference', `kind ${kind} is not served by the api-server${didYouMean(kind, SERVED_KINDS)}; served kinds: ${SERVED_KINDS.join(', ')}`);
 }
 
-/** Runs the api-server's create path on a copy; each field error is reported at its field. */
+/**
+ * Runs the api-server's create path on a copy; each field error is reported
+ * at its field. Unknown fields first, as kubectl's default
+ * (fieldValidation=Strict) would have the api-server refuse them: the runner
+ * creates workloads in-process, where the api-server would drop them
+ * silently, so a typo (`replica: 3`) must stop the run here, at its line.
+ */
 function validateLikeCreate(c: Cursor, def: ResourceDef, written: KubeObject): boolean {
+  const unknown = unknownFieldPaths(def.group, def.version, def.kind, written, { drop: false }).map(renderPath);
+  for (const field of unknown) {
+    c.src.report('manifest', locate(c, field), `${c.path}.${field}`, `unknown field "${field}" (a ${def.kind} in ${def.apiVersion} has no such field)`);
+  }
+  if (unknown.length > 0) return false;
   const obj = structuredClone(written);
   if (obj.metadata === null || typeof obj.metadata !== 'object') return reject(c, 'manifest', 'metadata must be a mapping');
   if (def.namespaced) obj.metadata.namespace ??= 'default';

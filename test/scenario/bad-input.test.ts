@@ -33,6 +33,8 @@ const CASES: Case[] = [
   { name: 'kind served under another apiVersion', from: 'apiVersion: apps/v1', to: 'apiVersion: extensions/v1beta1', at: '10:17', path: 'workloads[0].apiVersion', code: 'reference', says: 'served as apps/v1' },
   { name: 'manifest without a name', from: 'metadata: { name: web }', to: 'metadata: { labels: { a: b } }', at: '12:15', path: 'workloads[0].metadata.name', code: 'required', says: 'required' },
   { name: 'manifest the api-server rejects', from: 'image: nginx', to: 'image: ""', at: '19:44', path: 'workloads[0].spec.template.spec.containers[0].image', code: 'manifest', says: 'Required value' },
+  { name: 'unknown field in a manifest (a typo the api-server would drop)', from: '      replicas: 2', to: '      replica: 2', at: '14:16', path: 'workloads[0].spec.replica', code: 'manifest', says: 'unknown field "spec.replica"' },
+  { name: 'unknown field deep in a manifest', from: 'image: nginx', to: 'imagee: nginx', at: '19:45', path: 'workloads[0].spec.template.spec.containers[0].imagee', code: 'manifest', says: 'unknown field "spec.template.spec.containers[0].imagee"' },
   { name: 'negative count', from: 'count: 3', to: 'count: -3', at: '6:14', path: 'cluster.nodePools[0].count', code: 'value', says: 'must be a positive integer' },
   { name: 'count as a string', from: 'count: 3', to: 'count: "3"', at: '6:14', path: 'cluster.nodePools[0].count', code: 'type', says: 'must be a positive integer' },
   { name: 'timeline out of order', from: 'at: 20s', to: 'at: 5s', at: '23:9', path: 'timeline[1].at', code: 'order', says: 'timeline out of order: 5s comes after 10s' },
