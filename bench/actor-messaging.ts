@@ -8,13 +8,18 @@
  * messages and ~1.5 KB Pod objects. Baseline, same run: two bare workers posting
  * plain objects one by one over a MessageChannel.
  * Latency: sequential request/reply round trips, actor to actor (p50/p99).
+ * Where a Pod burst's time goes: one frame of 1,024 Pods encoded on the main
+ * thread by msgpackr's pack (what the codec used before) and by encodeFrame
+ * (the frame writer, lib/actor/codec-writer.ts), per Pod.
  *
  * Run: npm run bench (all), or: npm run build && node dist/bench/actor-messaging.js [--json]
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { Bench } from 'tinybench';
+import { createPackr, encodeFrame, seedStructures } from '../lib/actor/codec.js';
 import { Supervisor, type SupervisorOptions } from '../lib/actor/supervisor.js';
 import type { Message } from '../lib/actor/types.js';
+import { makePod } from './fixtures/pod.js';
 import { Samples, log, percentile, printRows, ratePerSecond, type BenchRow } from './lib/report.js';
 
 /** --quick (`berth bench --quick`, tests): one short round with small bursts; figures are rough. */
@@ -93,6 +98,22 @@ async function berthCase(label: string, options: Pick<SupervisorOptions, 'routin
   await sup.stop();
 }
 
+/** The sender's main cost for Pods, alone on one thread: encoding a full frame (1,024 envelopes, the batch limit). */
+async function encodeCost(): Promise<void> {
+  const packr = createPackr(seedStructures());
+  const frame: unknown[] = [0];
+  for (let i = 0; i < 1_024; i++) frame.push('consumer', 'producer', 0, { type: 'bench.pod', payload: makePod(i) });
+  const b = new Bench(quick ? { time: 0, iterations: 2, warmup: false } : { time: 300, iterations: 10 });
+  b.add('encode a frame of Pods, msgpackr pack + copy', () => {
+    Uint8Array.prototype.slice.call(packr.pack(frame));
+  });
+  b.add('encode a frame of Pods, encodeFrame (frame writer)', () => {
+    encodeFrame(packr, frame);
+  });
+  await b.run();
+  for (const [i, task] of b.tasks.entries()) row(task.name, 'per Pod', (resultOf(b, i).latency.p50 * 1_000) / 1_024, 'µs');
+}
+
 function resultOf(b: Bench, i: number): { latency: import('tinybench').Statistics } {
   const r = b.tasks[i]!.result;
   if (r.state !== 'completed') throw new Error(`${b.tasks[i]!.name}: ${r.state}${'error' in r ? `: ${String(r.error)}` : ''}`);
@@ -105,6 +126,7 @@ for (let round = 0; round < rounds; round++) {
   await berthCase('batched, direct ports', { routing: 'direct', batch: true });
   await berthCase('batched, relayed by supervisor', { routing: 'relay', batch: true });
   await berthCase('unbatched, direct ports', { routing: 'direct', batch: false });
+  await encodeCost();
 }
 
 const rows: BenchRow[] = samples.rows();
