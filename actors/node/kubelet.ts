@@ -8,7 +8,6 @@
  * deleted with gracePeriodSeconds=0 once its final status is written.
  */
 import { delayOnGrid, onPodGrid } from './grid.js';
-import type { ApiRequest, ApiResponse } from '../../actors/api-server/messages.js';
 import { leases, nodes, pods } from '../../lib/api/resources/index.js';
 import type { Pod } from '../../lib/api/types/pod.js';
 import type { ApiClient } from '../../lib/client/client.js';
@@ -24,11 +23,11 @@ import { EvictionManager } from './eviction-manager.js';
 import { runDueProbes } from './probes-driver.js';
 import { RuntimeBridge } from './runtime/bridge.js';
 import type { ContainerRuntime } from './runtime/types.js';
-import { podStatus } from './pod-status.js';
 import { carryRestartsOverReboot, type Outage } from './outage.js';
 import type { NodeSettings } from './settings.js';
 import { podBehaviour, type SimConfig } from './sim.js';
 import { drawFailures } from './sim-failures.js';
+import { FIELD_MANAGER, StatusWriter } from './status-writer.js';
 
 /** What the kubelet needs from its actor. */
 export interface KubeletHost {
@@ -41,15 +40,7 @@ export interface KubeletHost {
   transportFailed?(err: Error): void;
 }
 
-const FIELD_MANAGER = 'kubelet';
-const RETRY_MS = 1_000;
 const DEFAULT_GRACE_SECONDS = 30;
-
-interface PendingDelete {
-  readonly namespace: string;
-  readonly name: string;
-  readonly uid: string;
-}
 
 export class Kubelet {
   readonly informer: Informer<Pod>;
@@ -57,10 +48,7 @@ export class Kubelet {
   private readonly ipam: PodIpAllocator;
   /** The runtime (simulated or process: actors/node/runtime/) and what it reports. */
   readonly bridge: RuntimeBridge;
-  private readonly dirty = new Set<string>();
-  private readonly deletes = new Map<string, PendingDelete>();
-  private flushTimer = 0;
-  private inflight = false;
+  private readonly statuses: StatusWriter;
   private readySince = 0;
   private registered = false;
   /** kubelet.fail / kubelet.partition (outage.ts): what the node cannot do now. */
@@ -97,6 +85,15 @@ export class Kubelet {
             pressureChanged: () => this.writeConditions(),
           })
         : undefined;
+    this.statuses = new StatusWriter({
+      settings, api, host,
+      counts: this.counts,
+      record: (key) => this.pods.get(key),
+      cached: (key) => this.informer.store.get(key),
+      scheme: () => this.runtime.scheme,
+      canWrite: () => this.outage === 'none',
+      failed: (what, err) => this.failed(what, err),
+    });
     this.informer = new Informer<Pod>(api, pods, {
       clock,
       fieldSelector: `spec.nodeName=${settings.name}`,
@@ -215,11 +212,8 @@ export class Kubelet {
     this.host.cancelTimer(this.leaseTimer);
     this.host.cancelTimer(this.statusTimer);
     this.host.cancelTimer(this.evictionTimer);
-    if (this.flushTimer) this.host.cancelTimer(this.flushTimer);
-    this.flushTimer = 0;
     for (const key of [...this.pods.keys()]) this.forget(key);
-    this.dirty.clear();
-    this.deletes.clear();
+    this.statuses.reset();
   }
 
   /** Cut off from the api-server: pods run on, nothing is written or watched. */
@@ -247,8 +241,7 @@ export class Kubelet {
       return;
     }
     this.informer.start();
-    for (const key of this.pods.keys()) this.dirty.add(key);
-    this.scheduleFlush();
+    for (const key of this.pods.keys()) this.statuses.changed(key);
     this.onLease();
     this.onStatus();
   }
@@ -268,8 +261,7 @@ export class Kubelet {
     if (!rec) {
       if (pod.metadata.deletionTimestamp) {
         // Deleted before it started here: nothing to stop.
-        this.deletes.set(key, { namespace: pod.metadata.namespace ?? '', name: pod.metadata.name ?? '', uid });
-        this.scheduleFlush();
+        this.statuses.deleteWhenWritten(key, { namespace: pod.metadata.namespace ?? '', name: pod.metadata.name ?? '', uid });
         return;
       }
       if (phase === 'Succeeded' || phase === 'Failed') return;
@@ -277,8 +269,7 @@ export class Kubelet {
     }
     if (pod.metadata.deletionTimestamp && rec.evicted !== undefined && rec.stopped) {
       // An evicted pod someone deletes now: its containers are long stopped.
-      this.deletes.set(key, { namespace: rec.namespace, name: rec.name, uid });
-      this.scheduleFlush();
+      this.statuses.deleteWhenWritten(key, { namespace: rec.namespace, name: rec.name, uid });
     }
     if (pod.metadata.deletionTimestamp && !rec.deleting) {
       const grace = (pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
@@ -321,8 +312,7 @@ export class Kubelet {
   /** The pod is gone from the API: its record, timer and IP go too. */
   private forget(key: string): void {
     const rec = this.pods.get(key);
-    this.deletes.delete(key);
-    this.dirty.delete(key);
+    this.statuses.forget(key);
     if (!rec) return;
     this.pods.delete(key);
     if (rec.timer) this.host.cancelTimer(rec.timer);
@@ -346,8 +336,7 @@ export class Kubelet {
       this.ipam.release(rec.ip);
       rec.ip = 0;
     }
-    this.dirty.add(rec.key);
-    this.scheduleFlush();
+    this.statuses.changed(rec.key);
     this.schedule(rec);
   }
 
@@ -360,75 +349,9 @@ export class Kubelet {
     if (due !== Infinity) rec.timer = this.host.setTimer(Math.max(0, onPodGrid(due) - this.host.now()), { type: 'kubelet.pod', key: rec.key });
   }
 
-  // ---- status writes ----------------------------------------------------
-
-  private scheduleFlush(delayMs = this.settings.flushMs): void {
-    if (this.flushTimer || this.inflight) return;
-    this.flushTimer = this.host.setTimer(delayMs, { type: 'kubelet.flush' });
-  }
-
-  /** One api.batch: every changed pod's status, then the deletions whose final status is written. */
+  /** The api.batch of status writes and deletions this instant collected (status-writer.ts). */
   onFlush(): void {
-    this.flushTimer = 0;
-    if (this.inflight || this.outage !== 'none') return;
-    const requests: ApiRequest[] = [];
-    const written: PodRec[] = [];
-    for (const key of this.dirty) {
-      const rec = this.pods.get(key);
-      const cached = this.informer.store.get(key);
-      if (!rec || !cached) continue;
-      const scheduled = cached.status?.conditions?.find((c) => c.type === 'PodScheduled');
-      requests.push(statusPatch(rec, { status: podStatus(rec, this.settings.internalIP, scheduled, this.runtime.scheme) }));
-      written.push(rec);
-    }
-    const deletes = [...this.deletes.entries()];
-    for (const [, d] of deletes) requests.push(deleteRequest(d));
-    this.dirty.clear();
-    this.deletes.clear();
-    if (requests.length === 0) return;
-    this.inflight = true;
-    this.counts.batches++;
-    let retry = false;
-    const work = this.api.transport.batch(requests).then(
-      (out) => {
-        out.forEach((res, i) => {
-          if (i < written.length) retry = this.afterStatus(written[i]!, res) || retry;
-          else retry = this.afterDelete(deletes[i - written.length]!, res) || retry;
-        });
-      },
-      (err: unknown) => {
-        retry = true;
-        for (const rec of written) this.dirty.add(rec.key);
-        for (const [k, d] of deletes) this.deletes.set(k, d);
-        this.failed('pod status batch', err);
-      },
-    );
-    void this.host.track(work).finally(() => {
-      this.inflight = false;
-      if (this.dirty.size > 0 || this.deletes.size > 0) this.scheduleFlush(retry ? RETRY_MS : this.settings.flushMs);
-    });
-  }
-
-  /** True when the write should be retried. */
-  private afterStatus(rec: PodRec, res: ApiResponse): boolean {
-    if (res.code >= 200 && res.code < 300) {
-      this.counts.statusWrites++;
-      const deleted = rec.evicted === undefined || !!this.informer.store.get(rec.key)?.metadata.deletionTimestamp;
-      if (rec.stopped && deleted && this.pods.get(rec.key) === rec) this.deletes.set(rec.key, { namespace: rec.namespace, name: rec.name, uid: rec.uid });
-      return false;
-    }
-    if (res.code === 404) return false;
-    this.counts.failures++;
-    if (this.pods.get(rec.key) === rec) this.dirty.add(rec.key);
-    return true;
-  }
-
-  private afterDelete([key, d]: [string, PendingDelete], res: ApiResponse): boolean {
-    // 404: already gone; 409: the uid precondition failed, a new pod by that name is not ours to delete.
-    if ((res.code >= 200 && res.code < 300) || res.code === 404 || res.code === 409) return false;
-    this.counts.failures++;
-    this.deletes.set(key, d);
-    return true;
+    this.statuses.onFlush();
   }
 
   private failed(what: string, err: unknown): void {
@@ -443,14 +366,6 @@ export class Kubelet {
     for (const rec of this.pods.values()) if (rec.readySince >= 0) running++;
     return { node: this.settings.name, podCIDR: this.settings.podCIDR, pods: this.pods.size, running, ips: this.ipam.allocated, ...this.counts };
   }
-}
-
-function statusPatch(rec: PodRec, body: unknown): ApiRequest {
-  return { verb: 'patch', group: '', version: 'v1', resource: 'pods', namespace: rec.namespace, name: rec.name, subresource: 'status', patchType: 'merge', body, query: { fieldManager: FIELD_MANAGER } };
-}
-
-function deleteRequest(d: PendingDelete): ApiRequest {
-  return { verb: 'delete', group: '', version: 'v1', resource: 'pods', namespace: d.namespace, name: d.name, query: { gracePeriodSeconds: '0' }, body: { preconditions: { uid: d.uid } } };
 }
 
 /** The pod's simulated behaviour with the failures its containers drew. */

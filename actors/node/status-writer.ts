@@ -1,0 +1,153 @@
+/**
+ * The kubelet's pod status writes. Pods whose state changed are collected
+ * per instant and written as one api.batch (merge patches of pods/status),
+ * followed by the deletions of pods whose final status is written: one
+ * batch in flight at a time, a failed write retried after a second. A pod
+ * that finished stopping is deleted with gracePeriodSeconds=0 and its uid
+ * as a precondition, so a new pod by the same name is never ours to delete.
+ */
+import type { ApiRequest, ApiResponse } from '../../actors/api-server/messages.js';
+import type { Pod } from '../../lib/api/types/pod.js';
+import type { ApiClient } from '../../lib/client/client.js';
+import type { KubeletHost } from './kubelet.js';
+import type { PodRec } from './pod-state.js';
+import { podStatus } from './pod-status.js';
+import type { NodeSettings } from './settings.js';
+
+export const FIELD_MANAGER = 'kubelet';
+const RETRY_MS = 1_000;
+
+export interface PendingDelete {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+}
+
+/** What the writer reads from its kubelet. */
+export interface StatusWriterDeps {
+  readonly settings: NodeSettings;
+  readonly api: ApiClient;
+  readonly host: KubeletHost;
+  /** The kubelet's counters, shared (kubelet.stats). */
+  readonly counts: { statusWrites: number; batches: number; failures: number };
+  record(key: string): PodRec | undefined;
+  /** The pod as the informer last saw it. */
+  cached(key: string): Pod | undefined;
+  /** The runtime's container-ID scheme (berth-sim://, berth-process://). */
+  scheme(): string;
+  /** False while the node is down or cut off: nothing is written. */
+  canWrite(): boolean;
+  failed(what: string, err: unknown): void;
+}
+
+export class StatusWriter {
+  private readonly dirty = new Set<string>();
+  private readonly deletes = new Map<string, PendingDelete>();
+  private flushTimer = 0;
+  private inflight = false;
+
+  constructor(private readonly d: StatusWriterDeps) {}
+
+  /** The pod's status is to be written at the next flush. */
+  changed(key: string): void {
+    this.dirty.add(key);
+    this.scheduleFlush();
+  }
+
+  /** Delete the pod once its final status is written. */
+  deleteWhenWritten(key: string, pending: PendingDelete): void {
+    this.deletes.set(key, pending);
+    this.scheduleFlush();
+  }
+
+  /** The pod is gone: nothing more to write about it. */
+  forget(key: string): void {
+    this.deletes.delete(key);
+    this.dirty.delete(key);
+  }
+
+  /** The node went down: everything pending is dropped (its records are gone). */
+  reset(): void {
+    if (this.flushTimer) this.d.host.cancelTimer(this.flushTimer);
+    this.flushTimer = 0;
+    this.dirty.clear();
+    this.deletes.clear();
+  }
+
+  private scheduleFlush(delayMs = this.d.settings.flushMs): void {
+    if (this.flushTimer || this.inflight) return;
+    this.flushTimer = this.d.host.setTimer(delayMs, { type: 'kubelet.flush' });
+  }
+
+  /** One api.batch: every changed pod's status, then the deletions whose final status is written. */
+  onFlush(): void {
+    this.flushTimer = 0;
+    if (this.inflight || !this.d.canWrite()) return;
+    const requests: ApiRequest[] = [];
+    const written: PodRec[] = [];
+    for (const key of this.dirty) {
+      const rec = this.d.record(key);
+      const cached = this.d.cached(key);
+      if (!rec || !cached) continue;
+      const scheduled = cached.status?.conditions?.find((c) => c.type === 'PodScheduled');
+      requests.push(statusPatch(rec, { status: podStatus(rec, this.d.settings.internalIP, scheduled, this.d.scheme()) }));
+      written.push(rec);
+    }
+    const deletes = [...this.deletes.entries()];
+    for (const [, d] of deletes) requests.push(deleteRequest(d));
+    this.dirty.clear();
+    this.deletes.clear();
+    if (requests.length === 0) return;
+    this.inflight = true;
+    this.d.counts.batches++;
+    let retry = false;
+    const work = this.d.api.transport.batch(requests).then(
+      (out) => {
+        out.forEach((res, i) => {
+          if (i < written.length) retry = this.afterStatus(written[i]!, res) || retry;
+          else retry = this.afterDelete(deletes[i - written.length]!, res) || retry;
+        });
+      },
+      (err: unknown) => {
+        retry = true;
+        for (const rec of written) this.dirty.add(rec.key);
+        for (const [k, d] of deletes) this.deletes.set(k, d);
+        this.d.failed('pod status batch', err);
+      },
+    );
+    void this.d.host.track(work).finally(() => {
+      this.inflight = false;
+      if (this.dirty.size > 0 || this.deletes.size > 0) this.scheduleFlush(retry ? RETRY_MS : this.d.settings.flushMs);
+    });
+  }
+
+  /** True when the write should be retried. */
+  private afterStatus(rec: PodRec, res: ApiResponse): boolean {
+    if (res.code >= 200 && res.code < 300) {
+      this.d.counts.statusWrites++;
+      const deleted = rec.evicted === undefined || !!this.d.cached(rec.key)?.metadata.deletionTimestamp;
+      if (rec.stopped && deleted && this.d.record(rec.key) === rec) this.deletes.set(rec.key, { namespace: rec.namespace, name: rec.name, uid: rec.uid });
+      return false;
+    }
+    if (res.code === 404) return false;
+    this.d.counts.failures++;
+    if (this.d.record(rec.key) === rec) this.dirty.add(rec.key);
+    return true;
+  }
+
+  private afterDelete([key, d]: [string, PendingDelete], res: ApiResponse): boolean {
+    // 404: already gone; 409: the uid precondition failed, a new pod by that name is not ours to delete.
+    if ((res.code >= 200 && res.code < 300) || res.code === 404 || res.code === 409) return false;
+    this.d.counts.failures++;
+    this.deletes.set(key, d);
+    return true;
+  }
+}
+
+function statusPatch(rec: PodRec, body: unknown): ApiRequest {
+  return { verb: 'patch', group: '', version: 'v1', resource: 'pods', namespace: rec.namespace, name: rec.name, subresource: 'status', patchType: 'merge', body, query: { fieldManager: FIELD_MANAGER } };
+}
+
+function deleteRequest(d: PendingDelete): ApiRequest {
+  return { verb: 'delete', group: '', version: 'v1', resource: 'pods', namespace: d.namespace, name: d.name, query: { gracePeriodSeconds: '0' }, body: { preconditions: { uid: d.uid } } };
+}
