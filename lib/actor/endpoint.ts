@@ -173,6 +173,13 @@ export abstract class Endpoint {
       return;
     }
     this.deadLetter(from, to, messageType(body), reason);
+    // A reply that cannot travel (oversized, unencodable) must still end the request: its
+    // requester would otherwise wait for its timeout, which under the virtual clock never
+    // fires while the embedder awaits the request (the full chaos run hung on a 24 MB list).
+    // A short error reply goes instead; a requester that is down needs none.
+    if (reqId < 0 && reason !== 'actor down' && reason !== 'unroutable' && (body as ReplyBody | null)?.ok !== false) {
+      this.route(to, from, reqId, { ok: false, code: 'MESSAGE_REJECTED', message: `the reply from ${from} could not be sent: ${reason}` } satisfies ReplyBody);
+    }
   }
 
   protected isLocalSender(from: Address): boolean {
@@ -198,7 +205,16 @@ export abstract class Endpoint {
 
   /** Send every batched frame now (the supervisor does this before judging quiescence). */
   flushFrames(): void {
-    for (const [host, queue] of this.outbox) if (queue.length > 0) this.flushHost(host, queue);
+    // Until nothing is left: a reply refused while flushing queues its error reply (see
+    // undeliverable), which must go in this turn, before the host reports its counters idle.
+    for (let flushed = true; flushed; ) {
+      flushed = false;
+      for (const [host, queue] of this.outbox) {
+        if (queue.length === 0) continue;
+        this.flushHost(host, queue);
+        flushed = true;
+      }
+    }
   }
 
   private flushHost(host: HostId, queue: unknown[]): void {

@@ -52,6 +52,8 @@ export interface SupervisorClock {
   runUntil(t: number): Promise<void>;
   /** Wait until every host is idle and no message is in flight (virtual clock), or one turn (real). */
   settle(): Promise<void>;
+  /** Why virtual time is not moving (diagnostics for a run that stalls); '' under the real clock. */
+  describe(): string;
 }
 
 export function supervisorClock(vclock: VirtualClock | null): SupervisorClock {
@@ -62,6 +64,7 @@ export function supervisorClock(vclock: VirtualClock | null): SupervisorClock {
       runFor: (ms) => vclock.runUntil(vclock.now() + ms),
       runUntil: (t) => vclock.runUntil(t),
       settle: () => vclock.settle(),
+      describe: () => vclock.describe(),
     };
   }
   return {
@@ -70,5 +73,6 @@ export function supervisorClock(vclock: VirtualClock | null): SupervisorClock {
     runFor: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     runUntil: (t) => new Promise((resolve) => setTimeout(resolve, Math.max(0, t - Date.now()))),
     settle: () => new Promise((resolve) => setImmediate(resolve)),
+    describe: () => '',
   };
 }

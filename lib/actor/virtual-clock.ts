@@ -124,6 +124,31 @@ export class VirtualClock {
     });
   }
 
+  /**
+   * Why time is not moving, in one line: the waiter, whether supervisor
+   * operations hold time, hosts whose idle report is missing or behind
+   * their control messages, and links whose counters do not balance.
+   */
+  describe(): string {
+    const parts: string[] = [`now=${this.current}`, `waiter=${this.waiter ? this.waiter.until : 'none'}`, `blocked=${this.blocked}`];
+    const next = this.heap.peek();
+    parts.push(`next timer=${next ? `${next.at}@${next.host}/${next.address}` : 'none'}`);
+    const hosts = [...this.hooks.hosts()];
+    const behind = hosts.filter((h) => this.reports.get(h)?.control !== this.hooks.controlSent(h));
+    parts.push(`hosts=${hosts.length}`, `behind=[${behind.map((h) => `${h}:${this.reports.get(h)?.control ?? 'no report'}/${this.hooks.controlSent(h)}`).join(', ')}]`);
+    const counters = new Map<HostId, MessageCounters>([[MAIN_HOST, this.hooks.mainCounters()]]);
+    for (const h of hosts) counters.set(h, this.reports.get(h)?.counters ?? noCounters);
+    const unbalanced: string[] = [];
+    for (const [h, c] of counters) {
+      for (const peer in c.sent) {
+        const other = counters.get(peer);
+        if (other && (other.recv[h] ?? 0) !== c.sent[peer]) unbalanced.push(`${h}->${peer}: sent ${c.sent[peer]}, received ${other.recv[h] ?? 0}`);
+      }
+    }
+    parts.push(`unbalanced=[${unbalanced.join(', ')}]`);
+    return parts.join(' ');
+  }
+
   private check(): void {
     if (!this.waiter || this.blocked > 0) return;
     const hosts = [...this.hooks.hosts()];

@@ -22,6 +22,7 @@ import type { Message } from '../../../lib/actor/types.js';
 import { nodes } from '../../../lib/api/resources/index.js';
 import { ApiClient } from '../../../lib/client/client.js';
 import { InProcessTransport } from '../../../lib/client/in-process.js';
+import { listAll } from './invariants.js';
 import type { ChaosPlan } from './plan.js';
 
 /** Node shape: 8 cpu, 32Gi, 110 pods (the kubelet's default), pods start in about 2 s. */
@@ -55,6 +56,11 @@ export async function startChaosCluster(plan: ChaosPlan): Promise<ChaosCluster> 
   const sup = await Supervisor.start({
     clock: 'virtual',
     policy: CHAOS_POLICY,
+    // The full size on two shared cores: an api-server relisting 10,000 pods can go more than the
+    // default 10 s without answering a ping, and a heartbeat kill then counts against the restart
+    // intensity at one virtual instant (escalation). The chaos kills threads itself; it does not need
+    // the heartbeat to find hung ones.
+    heartbeat: { intervalMs: 1_000, timeoutMs: 120_000 },
     logLevel: 'silent',
     children: [
       // The whole history is kept (no compaction), so the check can read revisions 1..head.
@@ -88,7 +94,7 @@ export async function startChaosCluster(plan: ChaosPlan): Promise<ChaosCluster> 
     await sup.request<ApiAddress>('api-server', { type: 'api.address' }, { timeoutMs: 60_000 });
     await sup.request('controller-manager', { type: 'cm.ready' }, { timeoutMs: 60_000 });
     await sup.request('scheduler', { type: 'scheduler.ready' }, { timeoutMs: 60_000 });
-    for (let i = 0; (await api.list(nodes)).items.length < plan.nodeNames.length; i++) {
+    for (let i = 0; (await listAll(api, nodes)).length < plan.nodeNames.length; i++) {
       if (i > 120) throw new Error(`only some of the ${plan.nodeNames.length} nodes registered within 2 virtual minutes`);
       await sup.clock.runFor(1_000);
     }

@@ -8,7 +8,7 @@
  */
 import type { StoreClient } from '../../../actors/store/client.js';
 import type { SupervisorClock } from '../../../lib/actor/supervisor-time.js';
-import type { WatchEvent } from '../../../lib/store/types.js';
+import type { KeyValue, WatchEvent } from '../../../lib/store/types.js';
 import type { AckedWrite } from './driver.js';
 
 export interface HistoryReport {
@@ -19,6 +19,17 @@ export interface HistoryReport {
 }
 
 const WATCH_ID = 'chaos-history';
+
+/** Every key, page by page at one revision: the whole store in one reply would be over the message limit at 10,000 pods. */
+async function rangeAll(store: StoreClient): Promise<{ revision: number; items: KeyValue[] }> {
+  let page = await store.range({ prefix: '/registry/', limit: 2_000 });
+  const items = [...page.items];
+  while (page.continue) {
+    page = await store.range({ prefix: '/registry/', limit: 2_000, continue: page.continue });
+    items.push(...page.items);
+  }
+  return { revision: page.revision, items };
+}
 
 export async function checkHistory(store: StoreClient, clock: SupervisorClock, acked: readonly AckedWrite[]): Promise<HistoryReport> {
   const v: string[] = [];
@@ -31,9 +42,13 @@ export async function checkHistory(store: StoreClient, clock: SupervisorClock, a
     onEnded: (code, message) => (ended = `${code}: ${message}`),
     onDecodeError: (key, revision, err) => v.push(`undecodable event ${key}@${revision}: ${err.message}`),
   });
-  // Replay comes in chunks; nothing else writes while the virtual clock stands still.
-  for (let i = 0; (events.at(-1)?.revision ?? floor) < head && ended === null; i++) {
-    if (i > 6_000) {
+  // Replay comes in chunks; nothing else writes while the virtual clock stands still. At the
+  // full size it is hundreds of thousands of events: give up only after 60 s without one.
+  for (let idle = 0, seen = 0; (events.at(-1)?.revision ?? floor) < head && ended === null; ) {
+    if (events.length > seen) {
+      seen = events.length;
+      idle = 0;
+    } else if (++idle > 6_000) {
       v.push(`the replay stopped at revision ${events.at(-1)?.revision ?? floor} of ${head}`);
       break;
     }
@@ -59,7 +74,7 @@ export async function checkHistory(store: StoreClient, clock: SupervisorClock, a
   if (holes.length > 0) v.push(`revision history has holes: ${holes.slice(0, 8).join(', ')}`);
 
   // The log replayed = the store's contents.
-  const now = await store.range({ prefix: '/registry/' });
+  const now = await rangeAll(store);
   if (now.revision !== head) v.push(`the store moved from ${head} to ${now.revision} during the check`);
   else if (floor === 0) {
     const diffs: string[] = [];

@@ -19,10 +19,26 @@ import type { Node } from '../../../lib/api/types/core.js';
 import type { Pod } from '../../../lib/api/types/pod.js';
 import { milliValue, mustParseQuantity } from '../../../lib/api/quantity.js';
 import type { ApiClient } from '../../../lib/client/client.js';
+import type { ResourceRef } from '../../../lib/client/types.js';
+import type { KubeObject } from '../../../lib/api/types/meta.js';
 import type { ChaosPlan } from './plan.js';
 
 const NS = 'default';
 const MAX_LISTED = 8;
+/** Objects per list page: 10,000 pods in one reply (about 24 MB) are over the runtime's 16 MiB message limit. */
+const PAGE = 1_000;
+
+/** Every object, page by page (limit and continue), as a client of a large cluster lists. */
+export async function listAll<T extends KubeObject>(api: ApiClient, r: ResourceRef<T>, namespace?: string): Promise<T[]> {
+  const out: T[] = [];
+  let token: string | undefined;
+  do {
+    const page = await api.list(r, { namespace, limit: PAGE, continue: token });
+    out.push(...page.items);
+    token = page.metadata.continue || undefined;
+  } while (token);
+  return out;
+}
 
 export interface ClusterCounts {
   readonly pods: number;
@@ -36,10 +52,10 @@ const milli = (q: string | number | undefined): bigint => (q === undefined ? 0n 
 
 /** Cheap test, polled while the cluster settles: Deployments report done and the pods agree. */
 export async function looksConverged(api: ApiClient, plan: ChaosPlan): Promise<boolean> {
-  const ds = (await api.list(deployments, { namespace: NS })).items;
+  const ds = (await listAll(api, deployments, NS));
   if (ds.length !== plan.deploymentNames.length) return false;
   for (const d of ds) if (deploymentProblem(d, plan) !== null) return false;
-  const ps = (await api.list(pods, { namespace: NS })).items;
+  const ps = (await listAll(api, pods, NS));
   const want = Object.values(plan.finalReplicas).reduce((a, b) => a + b, 0);
   return ps.length === want && ps.every((p) => !p.metadata.deletionTimestamp && isReady(p) && imageOf(p.spec) === plan.finalImage);
 }
@@ -55,10 +71,10 @@ function deploymentProblem(d: Deployment, plan: ChaosPlan): string | null {
 
 export async function checkInvariants(api: ApiClient, sup: Supervisor, plan: ChaosPlan): Promise<{ violations: string[]; counts: ClusterCounts }> {
   const v: string[] = [];
-  const ds = (await api.list(deployments, { namespace: NS })).items;
-  const rss = (await api.list(replicaSets, { namespace: NS })).items;
-  const ps = (await api.list(pods, { namespace: NS })).items;
-  const ns = (await api.list(nodes)).items;
+  const ds = (await listAll(api, deployments, NS));
+  const rss = (await listAll(api, replicaSets, NS));
+  const ps = (await listAll(api, pods, NS));
+  const ns = (await listAll(api, nodes));
 
   if (sup.state !== 'running') v.push(`supervisor is ${sup.state}`);
   const names = new Set(ds.map((d) => d.metadata.name!));

@@ -16,6 +16,8 @@ export interface ChaosSize {
   /** Nodes that go down long enough for their pods to be evicted, and nodes that blink. */
   readonly longOutages: number;
   readonly shortOutages: number;
+  /** Whose threads are killed; default every kind (VICTIM_KINDS). */
+  readonly victims?: readonly VictimKind[];
 }
 
 export const SIZES: Readonly<Record<'ci' | 'full', ChaosSize>> = {
@@ -77,7 +79,7 @@ export function makePlan(size: ChaosSize, seed: number): ChaosPlan {
   // Kills every 2-6 s of virtual time from t = 2 s: the window the other faults are placed in.
   let t = 2_000;
   for (let n = 1; n <= size.kills; n++) {
-    const victim = pick(VICTIM_KINDS);
+    const victim = pick(size.victims ?? VICTIM_KINDS);
     steps.push({ at: t, kind: 'kill', n, victim, host: victim === 'nodes' ? Math.floor(rnd() * hosts) : 0 });
     t += 2_000 + Math.floor(rnd() * 4_000);
   }

@@ -40,6 +40,7 @@ export async function runChaos(size: ChaosSize, seed: number, log: Log): Promise
     restartsOf.set(e.child, (restartsOf.get(e.child) ?? 0) + 1);
   });
   c.sup.on('escalated', (e: Error) => log(`ESCALATED: ${e.message}`));
+  const stopWatchdog = watchdog(c, log);
   try {
     log(`cluster up in ${((Date.now() - wallStart) / 1000).toFixed(1)} s wall`);
     const driven = await new ChaosDriver(c, plan, log).run();
@@ -51,6 +52,8 @@ export async function runChaos(size: ChaosSize, seed: number, log: Log): Promise
         break;
       }
       await c.sup.clock.runFor(POLL_MS);
+      const waited = c.sup.clock.now() - settleStart;
+      if (waited % 60_000 < POLL_MS) log(`still converging ${(waited / 1000).toFixed(0)} s of virtual time after the last fault`);
     }
     const convergeVirtualMs = c.sup.clock.now() - settleStart;
     log(`${converged ? 'converged' : 'NOT converged'} ${(convergeVirtualMs / 1000).toFixed(0)} s of virtual time after the last fault; restarts by child: ${JSON.stringify(Object.fromEntries(restartsOf))}`);
@@ -73,8 +76,31 @@ export async function runChaos(size: ChaosSize, seed: number, log: Log): Promise
       revisions: history.head,
     };
   } finally {
+    stopWatchdog();
     await c.stop();
   }
+}
+
+/** Every minute of wall time in which virtual time stood still: say why (the clock's view, actors not running or with mail). */
+function watchdog(c: { sup: import('../../../lib/actor/supervisor.js').Supervisor }, log: Log): () => void {
+  let last = -1;
+  const timer = setInterval(() => {
+    const now = c.sup.clock.now();
+    if (now !== last) {
+      last = now;
+      return;
+    }
+    log(`STALL at virtual ${now}: ${c.sup.clock.describe()}`);
+    void c.sup.actorStats().then(
+      (stats) => {
+        const odd = stats.filter((s) => s.state !== 'running' || s.mailboxDepth > 0);
+        log(`STALL actors: ${stats.length} actors; not running or with mail: ${odd.map((s) => `${s.address}=${s.state}/${s.mailboxDepth}`).join(', ') || 'none'}`);
+      },
+      (err: unknown) => log(`STALL actors: stats failed: ${String(err)}`),
+    );
+  }, 60_000);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 export function summary(r: ChaosReport): string {
