@@ -11,22 +11,13 @@
  * resource, is walked against the schema once more.
  */
 import test from 'ava';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { apiServerChildSpec } from '../../actors/api-server/spec.js';
 import { controllerManagerChildSpec } from '../../actors/controller-manager/spec.js';
 import { nodeAddress, nodeGroupSpec } from '../../actors/node/spec.js';
 import { schedulerChildSpec } from '../../actors/scheduler/spec.js';
-import { storeChildSpec } from '../../actors/store/spec.js';
-import type { ApiAddress } from '../../actors/api-server/messages.js';
-import { Supervisor } from '../../lib/actor/supervisor.js';
-import type { Message } from '../../lib/actor/types.js';
 import { configMaps, daemonSets, deployments, endpoints, events, jobs, leases, nodes, pods, priorityClasses, RESOURCES, secrets, services } from '../../lib/api/resources/index.js';
 import type { KubeObject } from '../../lib/api/types/meta.js';
 import { unknownFields } from '../../lib/api/validation/unknown-fields.js';
-import { ApiClient } from '../../lib/client/client.js';
-import { InProcessTransport } from '../../lib/client/in-process.js';
+import { startCluster } from '../helpers/cluster.js';
 import { runUntil } from '../node/cluster.js';
 
 const NODES = ['node-0', 'node-1', 'node-2'];
@@ -51,32 +42,13 @@ const template = (app: string, restartPolicy?: 'Never') => ({
 });
 
 test('a cluster refusing unknown fields from its own actors reaches its steady state, and every object it stores is declared', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'berth-schema-'));
-  const sup = await Supervisor.start({
+  const { sup, api } = await startCluster(t, {
     clock: 'virtual',
-    logLevel: 'silent',
-    children: [
-      storeChildSpec({ path: dir }),
-      apiServerChildSpec({ port: null, defaultFieldValidation: 'Strict' }),
-      controllerManagerChildSpec(),
-      schedulerChildSpec(),
-      nodeGroupSpec(NODES),
-    ],
+    apiServer: { defaultFieldValidation: 'Strict' },
+    children: [controllerManagerChildSpec(), schedulerChildSpec(), nodeGroupSpec(NODES)],
+    ready: [{ to: 'controller-manager', type: 'cm.ready' }, { to: 'scheduler', type: 'scheduler.ready' }, ...NODES.map((n) => ({ to: nodeAddress(n), type: 'kubelet.ready' }))],
+    fieldManager: 'schema-test',
   });
-  const transport = new InProcessTransport(sup);
-  const onMessage = (m: Message): void => void transport.handleNotice(m);
-  sup.on('message', onMessage);
-  t.teardown(async () => {
-    sup.off('message', onMessage);
-    transport.close();
-    await sup.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  await sup.request<ApiAddress>('api-server', { type: 'api.address' }, { timeoutMs: 20_000 });
-  for (const r of [{ to: 'controller-manager', type: 'cm.ready' }, { to: 'scheduler', type: 'scheduler.ready' }, ...NODES.map((n) => ({ to: nodeAddress(n), type: 'kubelet.ready' }))]) {
-    await sup.request(r.to, { type: r.type }, { timeoutMs: 20_000 });
-  }
-  const api = new ApiClient(transport, { fieldManager: 'schema-test' });
   const ns = { namespace: 'default' };
 
   await api.create(priorityClasses, { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'important' }, value: 1000 });

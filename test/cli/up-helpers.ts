@@ -1,6 +1,5 @@
 /** Starting `berth up` as a child process for the CLI tests, and waiting on what it does (real clock). */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const cli = fileURLToPath(new URL('../../lib/cli/main.js', import.meta.url));
@@ -50,16 +49,4 @@ export async function until<T>(what: string, check: () => Promise<T | undefined>
   }
 }
 
-/** Running (a zombie nobody has reaped yet counts as dead). */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
+export { alive } from '../helpers/processes.js';

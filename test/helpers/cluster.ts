@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ApiAddress } from '../../actors/api-server/messages.js';
+import type { ApiAddress, ApiServerArgs } from '../../actors/api-server/messages.js';
 import { apiServerChildSpec } from '../../actors/api-server/spec.js';
 import { storeChildSpec } from '../../actors/store/spec.js';
 import { Supervisor, type SupervisorOptions } from '../../lib/actor/supervisor.js';
@@ -27,6 +27,10 @@ export interface ClusterOptions {
   /** Requests to send, in order, before the cluster counts as ready (e.g. `{ to: 'scheduler', type: 'scheduler.ready' }`). */
   readonly ready?: readonly { readonly to: string; readonly type: string }[];
   readonly clock?: SupervisorOptions['clock'];
+  /** More api-server args (e.g. `defaultFieldValidation`). */
+  readonly apiServer?: ApiServerArgs;
+  /** The in-process client's field manager; default berth-test. */
+  readonly fieldManager?: string;
 }
 
 export interface TestCluster {
@@ -41,7 +45,7 @@ export async function startCluster(t: HasTeardown, options: ClusterOptions = {})
   const dir = mkdtempSync(join(tmpdir(), 'berth-test-'));
   const sup = await Supervisor.start({
     clock: options.clock,
-    children: [storeChildSpec({ path: dir }), apiServerChildSpec({ port: options.port ?? null }), ...(options.children ?? [])],
+    children: [storeChildSpec({ path: dir }), apiServerChildSpec({ ...options.apiServer, port: options.port ?? null }), ...(options.children ?? [])],
     logLevel: 'silent',
   });
   const transport = new InProcessTransport(sup);
@@ -55,5 +59,5 @@ export async function startCluster(t: HasTeardown, options: ClusterOptions = {})
   });
   const address = await sup.request<ApiAddress>('api-server', { type: 'api.address' }, { timeoutMs: 20_000 });
   for (const r of options.ready ?? []) await sup.request(r.to, { type: r.type }, { timeoutMs: 20_000 });
-  return { sup, api: new ApiClient(transport, { fieldManager: 'berth-test' }), url: address.url, dir };
+  return { sup, api: new ApiClient(transport, { fieldManager: options.fieldManager ?? 'berth-test' }), url: address.url, dir };
 }

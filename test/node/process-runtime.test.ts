@@ -7,9 +7,10 @@
  * cannot start, and graceful stop with SIGKILL at the end of the grace period.
  */
 import test from 'ava';
+import { alive } from '../helpers/processes.js';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiResponse } from '../../actors/api-server/messages.js';
@@ -45,19 +46,6 @@ async function logs(api: ApiClient, name: string, query: Record<string, string> 
   return api.transport.call({ verb: 'get', group: '', version: 'v1', resource: 'pods', namespace: 'default', name, subresource: 'log', query });
 }
 
-/** Running (a zombie whose parent thread is gone counts as dead: it is only waiting to be reaped). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 const terminated = (api: ApiClient, name: string) =>
   until(`${name} terminated`, async () => (await api.get(pods, name, { namespace: 'default' })).status?.containerStatuses?.[0]?.state?.terminated ?? undefined);
