@@ -179,13 +179,18 @@ export class EventRecorder {
     const source = [this.opts.component, this.opts.host ?? '', r.ref.kind, r.ref.namespace, r.ref.name, r.ref.uid, r.ref.apiVersion, r.type, r.reason].join('\u0000');
     let agg = this.similar.get(source);
     const window = this.opts.aggregateWindowMs ?? 600_000;
-    if (!agg || r.now - agg.last > window) {
-      agg = { messages: new Set(), last: r.now };
-      this.similar.set(source, agg);
-    }
-    agg.messages.add(r.message);
+    if (!agg || r.now - agg.last > window) agg = { messages: new Set(), last: r.now };
     agg.last = r.now;
-    if (agg.messages.size >= (this.opts.maxSimilar ?? 10)) return { key: source, message: `(combined from similar events): ${r.message}` };
+    // Least recently used first, at most cacheSize sources (client-go's aggregator is an LRU of
+    // 4096 too): a scheduler records about every pod it binds, and would otherwise keep them all.
+    this.similar.delete(source);
+    this.similar.set(source, agg);
+    if (this.similar.size > (this.opts.cacheSize ?? 4096)) this.similar.delete(this.similar.keys().next().value!);
+    // Once full, every event of the source is combined: the set need not grow further (client-go
+    // bounds it the same way), or a ReplicaSet of 10,000 pods would keep 10,000 messages.
+    const max = this.opts.maxSimilar ?? 10;
+    if (agg.messages.size < max) agg.messages.add(r.message);
+    if (agg.messages.size >= max) return { key: source, message: `(combined from similar events): ${r.message}` };
     return { key: `${source}\u0000${r.message}`, message: r.message };
   }
 

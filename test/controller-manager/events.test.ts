@@ -1,5 +1,6 @@
 /** Event recording: deduplication with count and lastTimestamp, aggregation of similar events. */
 import test from 'ava';
+import { EventRecorder } from '../../actors/controller-manager/events.js';
 import { events } from '../../lib/api/resources/index.js';
 import type { Event } from '../../lib/api/types/core.js';
 import { fixture } from './fixture.js';
@@ -80,4 +81,18 @@ test('spam filter: 25 events about one object are written, the rest dropped unti
   const after = about('web').find((e) => e.message === '(combined from similar events): Created pod: web-late-2')!;
   t.truthy(after, 'the combined Event was patched with the new message');
   t.is(after.count, 100 - 9 + 3, 'every similar event after the first nine, dropped ones (late-1, late-3) included');
+});
+
+test('aggregation remembers at most cacheSize objects, least recently used dropped, as client-go does', async (t) => {
+  const fx = fixture();
+  const recorder = new EventRecorder(fx.api, fx.clock, { component: 'test-controller', cacheSize: 1 });
+  const [a, b] = [rs('a', 1), rs('b', 1)];
+  for (let i = 0; i < 6; i++) recorder.event(a, 'Normal', 'SuccessfulCreate', `Created pod: a-${i}`);
+  recorder.event(b, 'Normal', 'SuccessfulCreate', 'Created pod: b-0');
+  for (let i = 6; i < 12; i++) recorder.event(a, 'Normal', 'SuccessfulCreate', `Created pod: a-${i}`);
+  await recorder.flush();
+  // 12 similar events about a: remembered throughout, they would fold into a combined one at the 10th.
+  const aboutA = (fx.api.all(events) as Event[]).filter((e) => e.involvedObject.name === 'a');
+  t.is(aboutA.length, 12, 'b pushed a out: its count started again, so no event was combined');
+  t.false(aboutA.some((e) => e.message?.startsWith('(combined')));
 });
