@@ -11,6 +11,15 @@
  * measured after a forced GC: nodes registered vs none, pods running vs none.
  * Per pod includes the informer's cached Pod object (the largest part).
  *
+ * The fake API does what the api-server does with each status write: the
+ * kubelet's strategic merge patch is applied to the stored pod (a new
+ * object, new resourceVersion; unchanged parts shared, as a decoded watch
+ * frame would not share them but would cost the api-server's thread, not
+ * this one), the result goes to the kubelet's informer as a MODIFIED watch
+ * event before the write is answered (the api-server waits for its watch
+ * cache), and the answer is brief. At the end every pod must show Running
+ * and Ready in the informer's copy.
+ *
  * Then the process runtime (bench/node-process.ts): time from a pod bound
  * to its container running, beside child_process.spawn of the same program.
  *
@@ -22,7 +31,7 @@ import type { ApiRequest, ApiResponse } from '../actors/api-server/messages.js';
 import { Kubelet, type KubeletHost } from '../actors/node/kubelet.js';
 import type { KubeletMessage } from '../actors/node/messages.js';
 import { nodeSettings } from '../actors/node/settings.js';
-import type { Pod } from '../lib/api/types/pod.js';
+import type { Pod, PodStatus } from '../lib/api/types/pod.js';
 import { ApiClient } from '../lib/client/client.js';
 import { FakeClock } from '../lib/client/fake-clock.js';
 import type { ObjectCache } from '../lib/client/object-cache.js';
@@ -91,24 +100,35 @@ class Timers {
   }
 }
 
+/** The api-server's revision counter (one store for every fake). */
+let revision = 1_000_000;
+
 /** Answers everything at once: lists are empty, watches stay open and are fed by hand. */
 class FakeTransport implements Transport {
   handlers: TransportWatchHandlers | null = null;
   writes = 0;
+  /** JSON bytes of the status write bodies, counted on one node only (stringifying is not the kubelet's cost). */
+  bodyBytes: number | null = null;
   call(req: ApiRequest): Promise<ApiResponse> {
     if (req.verb === 'list') return Promise.resolve({ code: 200, body: { metadata: { resourceVersion: '1' }, items: [] } });
     return Promise.resolve({ code: 200, body: (req.body ?? {}) as Record<string, unknown> });
   }
-  /** Status patches come back on the watch as MODIFIED, as from the api-server, so the informer caches full objects. */
+  /** Status patches are applied and come back on the watch as MODIFIED, before the answer, as from the api-server. */
   batch(reqs: readonly ApiRequest[]): Promise<ApiResponse[]> {
     this.writes += reqs.length;
+    if (this.bodyBytes !== null) for (const r of reqs) this.bodyBytes += JSON.stringify(r.body).length;
     const events: Parameters<TransportWatchHandlers['onEvents']>[0][number][] = [];
+    const out: ApiResponse[] = [];
     for (const r of reqs) {
       const cur = this.current?.(r.namespace ?? '', r.name ?? '');
-      if (cur && r.subresource === 'status') events.push({ type: 'MODIFIED' as const, object: { ...cur, status: { ...cur.status, ...(r.body as Pod).status } } });
+      if (!cur || r.subresource !== 'status' || r.patchType !== 'strategic') throw new Error(`unexpected request ${r.verb} ${r.name} ${r.patchType}`);
+      const resourceVersion = String(++revision);
+      const object: Pod = { ...cur, metadata: { ...cur.metadata, resourceVersion }, status: applyStatusPatch(cur.status ?? {}, (r.body as { status: Json }).status) };
+      events.push({ type: 'MODIFIED' as const, object });
+      out.push({ code: 200, body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: r.name, namespace: r.namespace, uid: cur.metadata.uid, resourceVersion } } });
     }
-    if (events.length > 0) queueMicrotask(() => this.handlers?.onEvents(events));
-    return Promise.resolve(reqs.map(() => ({ code: 200, body: {} })));
+    this.handlers?.onEvents(events);
+    return Promise.resolve(out);
   }
   current: ((namespace: string, name: string) => Readonly<Pod> | undefined) | null = null;
   watch(_req: ApiRequest, h: TransportWatchHandlers): Promise<{ stop(): void }> {
@@ -116,6 +136,55 @@ class FakeTransport implements Transport {
     return Promise.resolve({ stop: () => undefined });
   }
   close(): void {}
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * A strategic merge patch of a pod status, as the api-server applies it
+ * (lib/api/patch/strategic.ts) for what the kubelet sends: null deletes;
+ * conditions merge by type, podIPs and hostIPs by ip; other lists are
+ * replaced; `$setElementOrder/conditions` orders the conditions (every one
+ * named in this bench). Unchanged parts are shared with the old status.
+ */
+function applyStatusPatch(cur: Readonly<PodStatus>, patch: Json): PodStatus {
+  const out = mergeMap(cur as Json, patch);
+  for (const k in patch) {
+    const v = patch[k];
+    if (k === 'conditions') out[k] = mergeByKey((cur.conditions ?? []) as unknown as Json[], v as Json[], 'type', patch['$setElementOrder/conditions'] as Json[] | undefined);
+    else if (k === 'podIPs' || k === 'hostIPs') out[k] = mergeByKey((cur[k] ?? []) as Json[], v as Json[], 'ip', undefined);
+  }
+  return out as PodStatus;
+}
+
+/** One map merged: the old fields the patch does not delete, then the patch's (directives aside). Built anew, as decoded. */
+function mergeMap(old: Json, patch: Json): Json {
+  const out: Json = {};
+  for (const f in old) if (patch[f] !== null) out[f] = old[f];
+  for (const f in patch) if (patch[f] !== null && !f.startsWith('$')) out[f] = patch[f];
+  return out;
+}
+
+function mergeByKey(live: readonly Json[], patch: readonly Json[], key: string, order: readonly Json[] | undefined): Json[] {
+  let merged = [...live];
+  for (const p of patch) {
+    const i = merged.findIndex((x) => x[key] === p[key]);
+    if (i >= 0) merged[i] = mergeMap(merged[i]!, p);
+    else merged.push(mergeMap({}, p));
+  }
+  // Exactly sized, as a decoded list (pushes leave spare capacity).
+  if (merged.length !== live.length) merged = merged.slice();
+  if (!order) return merged;
+  // Named items in the order list's order, then the others as they were.
+  const out: Json[] = new Array<Json>(merged.length);
+  let n = 0;
+  for (let i = 0; i < order.length; i++) for (let j = 0; j < merged.length; j++) if (merged[j]![key] === order[i]![key]) out[n++] = merged[j]!;
+  for (let j = 0; j < merged.length; j++) {
+    let named = false;
+    for (let i = 0; i < order.length; i++) if (merged[j]![key] === order[i]![key]) named = true;
+    if (!named) out[n++] = merged[j]!;
+  }
+  return out;
 }
 
 /** A pod as the api-server stores it after defaulting and binding. */
@@ -152,6 +221,7 @@ for (let n = 0; n < NODES; n++) {
   let k!: Kubelet;
   k = new Kubelet(nodeSettings(name, { index: n, sim }), new ApiClient(t), new FakeClock(), timers.host(() => k));
   t.current = (ns, podName) => k.informer.store.getByName(ns, podName);
+  if (n === 0) t.bodyBytes = 0;
   nodes.push({ k, t, name });
   await k.start();
   await k.waitForReady();
@@ -171,6 +241,14 @@ const cpu = process.cpuUsage(cpu0);
 const cpuMs = (cpu.user + cpu.system) / 1000;
 const running = nodes.reduce((s, x) => s + x.k.stats().running, 0);
 if (running !== NODES * PODS_PER_NODE) throw new Error(`only ${running} pods running`);
+// What the API shows: every write reached it.
+for (const x of nodes) {
+  for (const p of x.k.informer.store.list()) {
+    const ready = p.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+    const c = p.status?.containerStatuses?.[0];
+    if (p.status?.phase !== 'Running' || ready !== 'True' || !c?.ready || !c.state?.running || !p.status.podIP) throw new Error(`${p.metadata.name}: the API shows ${JSON.stringify(p.status)}`);
+  }
+}
 const h2 = heap();
 const writes = nodes.reduce((s, x) => s + x.t.writes, 0);
 // The kubelets' own records without the informer caches' Pod objects.
@@ -187,6 +265,8 @@ const rows: BenchRow[] = [
   { bench, case: `${NODES * PODS_PER_NODE} pods`, metric: 'of which the kubelet\'s own records', value: (h3 - h1) / (NODES * PODS_PER_NODE), unit: 'B' },
   { bench, case: `${NODES * PODS_PER_NODE} pods`, metric: 'pod starts per second (one thread, fake api)', value: (NODES * PODS_PER_NODE) / (wallMs / 1000), unit: 'pods/s' },
   { bench, case: `${NODES * PODS_PER_NODE} pods`, metric: 'pod starts per CPU second (same run)', value: (NODES * PODS_PER_NODE) / (cpuMs / 1000), unit: 'pods/s' },
+  { bench, case: `${NODES * PODS_PER_NODE} pods`, metric: 'status writes per pod start', value: writes / (NODES * PODS_PER_NODE), unit: '' },
+  { bench, case: `${PODS_PER_NODE} pods of one node`, metric: 'status write body, mean (JSON)', value: nodes[0]!.t.bodyBytes! / nodes[0]!.t.writes, unit: 'B' },
   { bench, case: '5,000 nodes + 150,000 pods', metric: 'projected heap', value: ((h1 - h0) / NODES * 5_000 + (h2 - h1) / (NODES * PODS_PER_NODE) * 150_000) / 2 ** 20, unit: 'MiB' },
 ];
 // The process runtime: bound -> running beside a plain spawn of the same program (bench/node-process.ts).

@@ -18,7 +18,7 @@ import { keyOf } from '../../lib/client/object-cache.js';
 import { PodIpAllocator } from './ipam.js';
 import type { KubeletMessage, KubeletStats } from './messages.js';
 import { leaseObject, microTime, NODE_LEASE_NAMESPACE, nodeConditions, nodeObject } from './node-object.js';
-import { admitPod, advance, beginStop, isTerminal, nextDue, type PodRec } from './pod-state.js';
+import { admitPod, advance, beginStop, catchUp, isTerminal, nextDue, type PodRec } from './pod-state.js';
 import { EvictionManager } from './eviction-manager.js';
 import { runDueProbes } from './probes-driver.js';
 import { RuntimeBridge } from './runtime/bridge.js';
@@ -189,6 +189,8 @@ export class Kubelet {
   onEviction(): void {
     if (this.outage === 'down' || !this.eviction) return;
     this.evictionTimer = this.host.setTimer(delayOnGrid(this.host.now(), this.settings.evictionMs), { type: 'kubelet.eviction' });
+    // Pulls finished since their pod's last timer (pod-state nextDue): their storage counts now.
+    for (const rec of this.pods.values()) catchUp(rec, this.host.now(), this.runtime);
     this.eviction.synchronize();
   }
 
@@ -276,6 +278,8 @@ export class Kubelet {
       beginStop(rec, this.host.now(), grace, this.runtime);
       this.changed(rec);
     }
+    // Another writer may have changed what the kubelet reports (status-writer.ts).
+    this.statuses.reconcile(rec, pod);
   }
 
   private admit(pod: Readonly<Pod>, key: string, uid: string): PodRec {
@@ -341,7 +345,7 @@ export class Kubelet {
   }
 
   private schedule(rec: PodRec): void {
-    const due = nextDue(rec);
+    const due = nextDue(rec, this.runtime.live !== undefined);
     if (due === rec.timerAt) return;
     if (rec.timer) this.host.cancelTimer(rec.timer);
     rec.timer = 0;
@@ -370,5 +374,6 @@ export class Kubelet {
 
 /** The pod's simulated behaviour with the failures its containers drew. */
 function behaviourOf(sim: SimConfig, pod: Readonly<Pod>): SimConfig {
+  if (!sim.failures?.length) return sim;
   return drawFailures(sim, sim.failures, { name: pod.metadata.name ?? '', labels: pod.metadata.labels }, pod.spec?.containers.map((c) => c.name) ?? []);
 }

@@ -13,7 +13,7 @@
  */
 import type { Probe, RestartPolicy } from '../../lib/api/types/pod.js';
 import { armProbes, disarmProbes, nextProbeDue, probeSet, type ProbeSet } from './probes.js';
-import { containerBehaviour, draw, seedOf, type SimConfig } from './sim.js';
+import { containerBehaviour, drawFor, type SimConfig } from './sim.js';
 
 export const BACKOFF_INITIAL_MS = 10_000;
 export const BACKOFF_MAX_MS = 300_000;
@@ -89,6 +89,10 @@ export interface PodRec {
   /** The pod's timer: its id and when it fires. */
   timer: number;
   timerAt: number;
+  /** A status write of it is out (status-writer.ts). */
+  writing: boolean;
+  /** The revision (resourceVersion) our last status write made: its watch echo needs no comparing; 0 for none known. */
+  writtenRev: number;
 }
 
 /** What the node provides while a pod advances: image pulls (shared per node), and maybe real containers. */
@@ -139,7 +143,7 @@ export function admitPod(input: PodInput, sim: SimConfig, ip: number, now: numbe
     key: input.key, namespace: input.namespace, name: input.name, uid: input.uid,
     restartPolicy: input.restartPolicy ?? 'Always', sim, containers: cs,
     initCount: input.initContainers.length, initIndex: 0, ip, startTime: now, initializedAt: -1,
-    readySince: -1, notReadySince: now, deleting: false, stopped: false, timer: 0, timerAt: Infinity,
+    readySince: -1, notReadySince: now, deleting: false, stopped: false, timer: 0, timerAt: Infinity, writing: false, writtenRev: 0,
   };
   if (pod.initCount > 0) pull(pod, cs[0]!, now, env);
   else startRegular(pod, now, env);
@@ -163,17 +167,34 @@ export function advance(pod: PodRec, now: number, env: NodeEnv): boolean {
   return changed;
 }
 
-/** The earliest due transition or probe; Infinity for none. */
-export function nextDue(pod: PodRec): number {
+/**
+ * The earliest due transition or probe the kubelet must wake for; Infinity
+ * for none. Without a live runtime a finished image pull is not one: the
+ * container waits in ContainerCreating before and after it, and the start
+ * that follows is drawn from the pull's end, so `advance` at the start's
+ * time applies both alike (one timer less per container; see catchUp).
+ */
+export function nextDue(pod: PodRec, live = false): number {
   let t = Infinity;
   for (const c of pod.containers) {
-    if (c.due < t) t = c.due;
+    const due = live || c.stage !== 'pulling' || c.due === Infinity ? c.due : c.due + drawFor(containerBehaviour(pod.sim, c.name).startMs, pod.name, c.name, c.restarts, 'start');
+    if (due < t) t = due;
     if (c.probes && c.stage === 'running') {
       const p = nextProbeDue(c.probes);
       if (p < t) t = p;
     }
   }
   return t;
+}
+
+/**
+ * Apply the pulls finished by `now` that nextDue let pass unseen (without a
+ * live runtime), for readers of the stages between timers: the eviction
+ * manager counts a container's storage from its start.
+ */
+export function catchUp(pod: PodRec, now: number, env: NodeEnv): void {
+  if (env.live) return;
+  for (const c of pod.containers) if (c.stage === 'pulling' && c.due <= now) startContainer(pod, c, c.due, env);
 }
 
 /** SIGTERM at `now` with a grace period: running containers stop, the rest never start. */
@@ -212,7 +233,7 @@ function signalStop(pod: PodRec, c: ContainerRec, now: number, graceMs: number, 
     return;
   }
   const b = containerBehaviour(pod.sim, c.name);
-  const stopMs = b.ignoreSigterm ? Infinity : draw(b.stopMs, seedOf(pod.name, c.name, c.restarts, 'stop'));
+  const stopMs = b.ignoreSigterm ? Infinity : drawFor(b.stopMs, pod.name, c.name, c.restarts, 'stop');
   c.stopCode = stopMs < graceMs ? 0 : 137;
   c.due = now + Math.min(stopMs, graceMs);
 }
@@ -250,7 +271,7 @@ export function setStarted(pod: PodRec, c: ContainerRec, t: number): void {
 function pull(pod: PodRec, c: ContainerRec, t: number, env: NodeEnv): void {
   const b = containerBehaviour(pod.sim, c.name);
   c.stage = 'pulling';
-  c.due = env.imageReadyAt(c.image, t, draw(b.pullMs, seedOf(pod.name, c.name, 'pull')));
+  c.due = env.imageReadyAt(c.image, t, drawFor(b.pullMs, pod.name, c.name, 'pull'));
 }
 
 function startRegular(pod: PodRec, t: number, env: NodeEnv): void {
@@ -266,7 +287,7 @@ function startContainer(pod: PodRec, c: ContainerRec, t: number, env: NodeEnv): 
     return;
   }
   const b = containerBehaviour(pod.sim, c.name);
-  c.due = t + draw(b.startMs, seedOf(pod.name, c.name, c.restarts, 'start'));
+  c.due = t + drawFor(b.startMs, pod.name, c.name, c.restarts, 'start');
 }
 
 function run(pod: PodRec, c: ContainerRec, t: number, live: boolean): void {
@@ -279,11 +300,11 @@ function run(pod: PodRec, c: ContainerRec, t: number, live: boolean): void {
   if (c.probes) armProbes(c.probes, t);
   if (c.init) {
     c.readyAt = Infinity;
-    c.exitAt = live ? Infinity : t + draw(b.initRunMs, seedOf(pod.name, c.name, c.restarts, 'run'));
+    c.exitAt = live ? Infinity : t + drawFor(b.initRunMs, pod.name, c.name, c.restarts, 'run');
   } else {
     // With a readiness or startup probe the prober decides when the container is ready.
-    c.readyAt = c.probes?.readiness || !c.started ? Infinity : live ? t : t + draw(b.readyDelayMs, seedOf(pod.name, c.name, c.restarts, 'ready'));
-    c.exitAt = live || b.exitAfterMs === undefined ? Infinity : t + draw(b.exitAfterMs, seedOf(pod.name, c.name, c.restarts, 'exit'));
+    c.readyAt = c.probes?.readiness || !c.started ? Infinity : live ? t : t + drawFor(b.readyDelayMs, pod.name, c.name, c.restarts, 'ready');
+    c.exitAt = live || b.exitAfterMs === undefined ? Infinity : t + drawFor(b.exitAfterMs, pod.name, c.name, c.restarts, 'exit');
   }
   c.due = Math.min(c.readyAt, c.exitAt);
 }
@@ -379,18 +400,26 @@ export function lastTerminated(c: ContainerRec): Terminated | null {
 
 export type PodPhaseValue = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
 
-/** The phase as the kubelet reports it (getPhase), terminal once a deletion has stopped everything. */
+/** The phase as the kubelet reports it (getPhase), terminal once a deletion has stopped everything. Called on every status write: no allocation. */
 export function podPhase(pod: PodRec): PodPhaseValue {
   if (pod.evicted !== undefined) return 'Failed';
-  const regular = pod.containers.slice(pod.initCount);
-  const exitedOk = (c: ContainerRec): boolean => c.term !== null && c.term.exitCode === 0;
-  if (pod.stopped) return regular.every(exitedOk) ? 'Succeeded' : 'Failed';
-  if (pod.initIndex < pod.initCount) {
+  if (pod.initIndex < pod.initCount && !pod.stopped) {
     const cur = pod.containers[pod.initIndex]!;
     return cur.stage === 'done' && cur.term && cur.term.exitCode !== 0 ? 'Failed' : 'Pending';
   }
-  if (regular.some((c) => c.stage === 'running' || c.stage === 'stopping' || c.stage === 'backoff' || (c.stage === 'starting' && c.restarts > 0))) return 'Running';
-  if (regular.every((c) => c.stage === 'done' && c.term)) return regular.every(exitedOk) ? 'Succeeded' : 'Failed';
+  // Over the regular containers: all exited 0, all terminated, any running (or restarting).
+  let allOk = true;
+  let allTerminated = true;
+  let active = false;
+  for (let i = pod.initCount; i < pod.containers.length; i++) {
+    const c = pod.containers[i]!;
+    if (c.term === null || c.term.exitCode !== 0) allOk = false;
+    if (c.stage !== 'done' || !c.term) allTerminated = false;
+    if (c.stage === 'running' || c.stage === 'stopping' || c.stage === 'backoff' || (c.stage === 'starting' && c.restarts > 0)) active = true;
+  }
+  if (pod.stopped) return allOk ? 'Succeeded' : 'Failed';
+  if (active) return 'Running';
+  if (allTerminated) return allOk ? 'Succeeded' : 'Failed';
   return 'Pending';
 }
 

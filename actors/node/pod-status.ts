@@ -112,41 +112,81 @@ function condition(type: string, ok: boolean, since: number, reason?: string, me
   return c;
 }
 
+/** One of the kubelet's conditions as its parts: status True when `ok`, since when, and the reason and message of a False one. */
+export type ConditionVisitor = (type: string, ok: boolean, since: number, reason?: string, message?: string) => void;
+
+/**
+ * The conditions the kubelet owns, in the order Kubernetes lists them
+ * (PodReadyToStartContainers, Initialized, Ready, ContainersReady; then
+ * DisruptionTarget for a kubelet eviction), given to `visit` one by one
+ * (status-diff.ts compares them with the API's without building them).
+ * PodScheduled is the scheduler's.
+ */
+export function visitKubeletConditions(pod: PodRec, visit: ConditionVisitor): void {
+  visit('PodReadyToStartContainers', !pod.stopped, pod.startTime);
+  if (pod.initIndex >= pod.initCount) visit('Initialized', true, pod.initializedAt);
+  else visit('Initialized', false, pod.startTime, 'ContainersNotInitialized', `containers with incomplete status: [${names(pod, pod.initIndex, pod.initCount, false)}]`);
+  if (pod.readySince >= 0) {
+    visit('Ready', true, pod.readySince);
+    visit('ContainersReady', true, pod.readySince);
+  } else {
+    const unready = `containers with unready status: [${names(pod, pod.initCount, pod.containers.length, true)}]`;
+    visit('Ready', false, pod.notReadySince, 'ContainersNotReady', unready);
+    visit('ContainersReady', false, pod.notReadySince, 'ContainersNotReady', unready);
+  }
+  // Node-pressure eviction: the kubelet's DisruptionTarget condition (PodDisruptionConditions).
+  if (pod.evictedAt !== undefined) visit('DisruptionTarget', true, pod.evictedAt, 'TerminationByKubelet', pod.evicted);
+}
+
+/** The names of containers [from, to), only the unready ones with `unready`, space-separated (built on every status diff: no arrays). */
+function names(pod: PodRec, from: number, to: number, unready: boolean): string {
+  let out = '';
+  for (let i = from; i < to; i++) {
+    const c = pod.containers[i]!;
+    if (unready && c.ready) continue;
+    out = out === '' ? c.name : `${out} ${c.name}`;
+  }
+  return out;
+}
+
+/** The kubelet's conditions as objects. */
+export function kubeletConditions(pod: PodRec): PodCondition[] {
+  const out: PodCondition[] = [];
+  visitKubeletConditions(pod, (type, ok, since, reason, message) => out.push(condition(type, ok, since, reason, message)));
+  return out;
+}
+
+/** The statuses of the regular containers, or of the init containers (`init`); undefined for no init containers. */
+export function containerStatuses(pod: PodRec, init: boolean, scheme = RUNTIME_SCHEME): ContainerStatus[] | undefined {
+  if (init && pod.initCount === 0) return undefined;
+  const out: ContainerStatus[] = [];
+  const [from, to] = init ? [0, pod.initCount] : [pod.initCount, pod.containers.length];
+  for (let i = from; i < to; i++) out.push(containerStatus(scheme, pod, pod.containers[i]!, i));
+  return out;
+}
+
 /**
  * The full status. `scheduled` is the PodScheduled condition as stored
- * (written by the scheduler's binding), kept so that a merge patch that
- * replaces the conditions list does not lose it.
+ * (written by the scheduler's binding); it follows the kubelet's own
+ * conditions, as Kubernetes lists them.
  */
 export function podStatus(pod: PodRec, hostIP: string, scheduled: PodCondition | undefined, scheme = RUNTIME_SCHEME): PodStatus {
-  const init = pod.containers.slice(0, pod.initCount);
-  const regular = pod.containers.slice(pod.initCount);
-  const initialized = pod.initIndex >= pod.initCount;
-  const ready = pod.readySince >= 0;
-  const conditions: PodCondition[] = [condition('PodReadyToStartContainers', !pod.stopped, pod.startTime)];
-  conditions.push(
-    initialized
-      ? condition('Initialized', true, pod.initializedAt)
-      : condition('Initialized', false, pod.startTime, 'ContainersNotInitialized', `containers with incomplete status: [${init.slice(pod.initIndex).map((c) => c.name).join(' ')}]`),
-  );
-  const unready = `containers with unready status: [${regular.filter((c) => !c.ready).map((c) => c.name).join(' ')}]`;
-  conditions.push(ready ? condition('Ready', true, pod.readySince) : condition('Ready', false, pod.notReadySince, 'ContainersNotReady', unready));
-  conditions.push(ready ? condition('ContainersReady', true, pod.readySince) : condition('ContainersReady', false, pod.notReadySince, 'ContainersNotReady', unready));
-  if (scheduled) conditions.push(scheduled);
-  // Node-pressure eviction: the kubelet's DisruptionTarget condition (PodDisruptionConditions).
-  if (pod.evictedAt !== undefined) conditions.push(condition('DisruptionTarget', true, pod.evictedAt, 'TerminationByKubelet', pod.evicted));
+  const conditions = kubeletConditions(pod);
+  if (scheduled) conditions.splice(4, 0, scheduled);
   const status: PodStatus = {
     phase: podPhase(pod),
     conditions,
     hostIP,
     hostIPs: [{ ip: hostIP }],
     startTime: kubeTime(pod.startTime),
-    containerStatuses: regular.map((c, i) => containerStatus(scheme, pod, c, pod.initCount + i)),
+    containerStatuses: containerStatuses(pod, false, scheme)!,
   };
   if (pod.evicted !== undefined) {
     status.reason = 'Evicted';
     status.message = pod.evicted;
   }
-  if (init.length > 0) status.initContainerStatuses = init.map((c, i) => containerStatus(scheme, pod, c, i));
+  const init = containerStatuses(pod, true, scheme);
+  if (init) status.initContainerStatuses = init;
   if (pod.ip) {
     const ip = intToIp(pod.ip);
     status.podIP = ip;

@@ -1,21 +1,31 @@
 /**
  * The kubelet's pod status writes. Pods whose state changed are collected
- * per instant and written as one api.batch (merge patches of pods/status),
- * followed by the deletions of pods whose final status is written: one
- * batch in flight at a time, a failed write retried after a second. A pod
- * that finished stopping is deleted with gracePeriodSeconds=0 and its uid
- * as a precondition, so a new pod by the same name is never ours to delete.
+ * per instant and written as one api.batch (strategic merge patches of
+ * pods/status holding what differs from the API's copy, status-diff.ts;
+ * none when nothing does), followed by the deletions of pods whose final
+ * status is written: one batch in flight at a time, a failed write retried
+ * after a second. A pod that finished stopping is deleted with
+ * gracePeriodSeconds=0 and its uid as a precondition, so a new pod by the
+ * same name is never ours to delete.
+ *
+ * Level-triggered against other writers (the node lifecycle controller
+ * marking pods not Ready while the node was away): a watch update that is
+ * not the echo of our own last write is compared with the kubelet's status,
+ * and a difference is written back (`reconcile`), as Kubernetes' status
+ * manager reconciles what the API shows.
  */
 import type { ApiRequest, ApiResponse } from '../../actors/api-server/messages.js';
 import type { Pod } from '../../lib/api/types/pod.js';
 import type { ApiClient } from '../../lib/client/client.js';
 import type { KubeletHost } from './kubelet.js';
 import type { PodRec } from './pod-state.js';
-import { podStatus } from './pod-status.js';
+import { statusDiff, type StatusPatch } from './status-diff.js';
 import type { NodeSettings } from './settings.js';
 
 export const FIELD_MANAGER = 'kubelet';
 const RETRY_MS = 1_000;
+/** Every status write's query (shared: requests are never changed once made). */
+const WRITE_QUERY: Readonly<Record<string, string>> = Object.freeze({ fieldManager: FIELD_MANAGER });
 
 export interface PendingDelete {
   readonly namespace: string;
@@ -89,8 +99,14 @@ export class StatusWriter {
       const rec = this.d.record(key);
       const cached = this.d.cached(key);
       if (!rec || !cached) continue;
-      const scheduled = cached.status?.conditions?.find((c) => c.type === 'PodScheduled');
-      requests.push(statusPatch(rec, { status: podStatus(rec, this.d.settings.internalIP, scheduled, this.d.scheme()) }));
+      const patch = statusDiff(rec, cached.status, this.d.settings.internalIP, this.d.scheme());
+      if (!patch) {
+        // The API shows it already: as good as written.
+        this.deleteIfFinal(rec);
+        continue;
+      }
+      requests.push(statusPatch(rec, patch));
+      rec.writing = true;
       written.push(rec);
     }
     const deletes = [...this.deletes.entries()];
@@ -101,7 +117,8 @@ export class StatusWriter {
     this.inflight = true;
     this.d.counts.batches++;
     let retry = false;
-    const work = this.d.api.transport.batch(requests).then(
+    // Brief answers: the resourceVersion is all the kubelet reads of a written pod.
+    const work = this.d.api.transport.batch(requests, { brief: true }).then(
       (out) => {
         out.forEach((res, i) => {
           if (i < written.length) retry = this.afterStatus(written[i]!, res) || retry;
@@ -110,7 +127,10 @@ export class StatusWriter {
       },
       (err: unknown) => {
         retry = true;
-        for (const rec of written) this.dirty.add(rec.key);
+        for (const rec of written) {
+          rec.writing = false;
+          this.dirty.add(rec.key);
+        }
         for (const [k, d] of deletes) this.deletes.set(k, d);
         this.d.failed('pod status batch', err);
       },
@@ -121,12 +141,39 @@ export class StatusWriter {
     });
   }
 
+  /**
+   * A watch update of a pod with a record: unless a write of it is pending
+   * or the update is the echo of our last one, write whatever the API shows
+   * differently from the kubelet.
+   */
+  reconcile(rec: PodRec, pod: Readonly<Pod>): void {
+    if (rec.writing || this.dirty.has(rec.key) || this.d.record(rec.key) !== rec) return;
+    // Our echo, or an update older than it (its answer came first: HTTP): nothing to compare.
+    if (rec.writtenRev > 0 && revisionOf(pod.metadata.resourceVersion) <= rec.writtenRev) return;
+    rec.writtenRev = 0;
+    if (statusDiff(rec, pod.status, this.d.settings.internalIP, this.d.scheme())) this.changed(rec.key);
+  }
+
+  /** A stopped pod whose final status the API shows is deleted next. */
+  private deleteIfFinal(rec: PodRec): void {
+    const deleted = rec.evicted === undefined || !!this.d.cached(rec.key)?.metadata.deletionTimestamp;
+    if (rec.stopped && deleted && this.d.record(rec.key) === rec) this.deletes.set(rec.key, { namespace: rec.namespace, name: rec.name, uid: rec.uid });
+  }
+
   /** True when the write should be retried. */
   private afterStatus(rec: PodRec, res: ApiResponse): boolean {
+    rec.writing = false;
     if (res.code >= 200 && res.code < 300) {
       this.d.counts.statusWrites++;
-      const deleted = rec.evicted === undefined || !!this.d.cached(rec.key)?.metadata.deletionTimestamp;
-      if (rec.stopped && deleted && this.d.record(rec.key) === rec) this.deletes.set(rec.key, { namespace: rec.namespace, name: rec.name, uid: rec.uid });
+      this.deleteIfFinal(rec);
+      const rev = revisionOf((res.body as { metadata?: { resourceVersion?: string } } | undefined)?.metadata?.resourceVersion);
+      const seen = revisionOf(this.d.cached(rec.key)?.metadata.resourceVersion);
+      // Updates that came while the write was out were not compared. Usually the last was
+      // our echo (the api-server sends it before its answer). One from another writer
+      // after ours is compared now; one still to come (HTTP) is ours and skipped; without
+      // a revision to go by, the next update is compared whatever it is.
+      rec.writtenRev = rev;
+      if (rev > 0 && seen > rev) this.reconcile(rec, this.d.cached(rec.key)!);
       return false;
     }
     if (res.code === 404) return false;
@@ -144,8 +191,23 @@ export class StatusWriter {
   }
 }
 
-function statusPatch(rec: PodRec, body: unknown): ApiRequest {
-  return { verb: 'patch', group: '', version: 'v1', resource: 'pods', namespace: rec.namespace, name: rec.name, subresource: 'status', patchType: 'merge', body, query: { fieldManager: FIELD_MANAGER } };
+/**
+ * Berth's resourceVersions are store revisions (decimal integers): the
+ * number, or 0 when it is not one (then nothing is skipped as an echo).
+ */
+function revisionOf(rv: string | undefined): number {
+  if (!rv || rv.length > 15) return 0;
+  let n = 0;
+  for (let i = 0; i < rv.length; i++) {
+    const c = rv.charCodeAt(i);
+    if (c < 48 || c > 57) return 0;
+    n = n * 10 + c - 48;
+  }
+  return n;
+}
+
+function statusPatch(rec: PodRec, status: StatusPatch): ApiRequest {
+  return { verb: 'patch', group: '', version: 'v1', resource: 'pods', namespace: rec.namespace, name: rec.name, subresource: 'status', patchType: 'strategic', body: { status }, query: WRITE_QUERY };
 }
 
 function deleteRequest(d: PendingDelete): ApiRequest {

@@ -7,7 +7,7 @@
  */
 import type { ContainerRec, PodRec } from '../pod-state.js';
 import type { ProbeRec } from '../probes.js';
-import { containerBehaviour, draw, seedOf } from '../sim.js';
+import { containerBehaviour, drawFor } from '../sim.js';
 import type { ContainerRuntime, LogRead } from './types.js';
 
 export class SimulatedRuntime implements ContainerRuntime {
@@ -31,10 +31,10 @@ export class SimulatedRuntime implements ContainerRuntime {
     const sim = b.probes?.[p.kind];
     const since = t - c.startedAt;
     const passDefault = p.kind === 'readiness' ? b.readyDelayMs : undefined;
-    const passAfter = draw(sim?.passAfterMs ?? passDefault, seedOf(pod.name, c.name, c.restarts, p.kind, 'pass'));
+    const passAfter = drawFor(sim?.passAfterMs ?? passDefault, pod.name, c.name, c.restarts, p.kind, 'pass');
     if (since < passAfter) return false;
     if (sim?.failAfterMs === undefined) return true;
-    return since < draw(sim.failAfterMs, seedOf(pod.name, c.name, c.restarts, p.kind, 'fail'));
+    return since < drawFor(sim.failAfterMs, pod.name, c.name, c.restarts, p.kind, 'fail');
   }
 
   status(): undefined {
