@@ -9,6 +9,11 @@
  *   baseline: JSON.stringify of the same Pods; and the CPU time all threads
  *   spent per create (process.cpuUsage), steadier than the rate on a shared
  *   machine;
+ * - the memory the api-server thread holds per Pod once they are created
+ *   (V8 heap, and ArrayBuffer bytes outside it; after a full GC on that
+ *   thread), and again after a list; baseline: the V8 heap the same Pods
+ *   take as plain JS objects, as an in-process list returns them (measured
+ *   on this thread, also after a full GC);
  * - in-process list of the 150,000 Pods (pages of 5,000: a message is capped
  *   at 16 MiB); baseline: JSON.stringify of the listed objects;
  * - HTTP GET of single Pods with keep-alive: 64 requests in flight over 4
@@ -35,9 +40,11 @@ import { createServer, get as httpGet, request as httpRequest, type Server } fro
 import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Bench, type Statistics } from 'tinybench';
 import { apiServerChildSpec } from '../actors/api-server/spec.js';
-import type { ApiAddress } from '../actors/api-server/messages.js';
+import type { ApiAddress, ApiRequestMessage, ApiStats } from '../actors/api-server/messages.js';
 import { storeChildSpec } from '../actors/store/spec.js';
 import { Supervisor } from '../lib/actor/supervisor.js';
 import type { Message } from '../lib/actor/types.js';
@@ -69,6 +76,11 @@ const sockets = 4;
 const namespaceCount = 10;
 const samples = new Samples(bench);
 const sample = (kase: string, value: number, unit: string): void => samples.add(kase, value, unit);
+
+// A full GC on demand, here and (api.stats collect) on the api-server's thread, which
+// starts after this: the flag is process-wide and read when a context is created.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 const nsOf = (i: number): string => `bench-${i % namespaceCount}`;
 const input = (i: number): Pod => {
@@ -159,6 +171,10 @@ async function round(r: number): Promise<void> {
   const client = new ApiClient(transport);
   for (let n = 0; n < namespaceCount; n++) await client.create(namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: nsOf(n) } });
 
+  const collected: ApiRequestMessage = { type: 'api.stats', collect: true };
+  const heldByServer = (): Promise<ApiStats> => sup.request<ApiStats>('api-server', collected, { timeoutMs: 60_000 });
+  const empty = await heldByServer();
+
   // Create, batched, in-process; then the baseline over the same inputs.
   const inputs = Array.from({ length: count }, (_, i) => input(i));
   let next = 0;
@@ -184,6 +200,10 @@ async function round(r: number): Promise<void> {
   for (const p of inputs) JSON.stringify(p);
   sample('baseline: JSON.stringify of the same Pods', (count * 1_000) / (performance.now() - b0), 'pods/s');
   inputs.length = 0;
+  const perPod = (a: number, b: number): number => (b - a) / count;
+  const created = await heldByServer();
+  sample('api-server thread: V8 heap per Pod held, after the creates', perPod(empty.heapUsedBytes, created.heapUsedBytes), 'B');
+  sample('api-server thread: ArrayBuffer bytes per Pod held, after the creates', perPod(empty.arrayBufferBytes, created.arrayBufferBytes), 'B');
 
   // List in-process (pages), and its baseline over the listed objects, with tinybench.
   let listed: KubeObject[] = [];
@@ -198,7 +218,17 @@ async function round(r: number): Promise<void> {
     if (items.length !== count) throw new Error(`listed ${items.length}`);
     listed = items;
   };
+  gc();
+  const before = process.memoryUsage().heapUsed;
   await listAll();
+  gc();
+  sample('baseline: V8 heap per Pod of the same Pods as plain objects (an in-process list, held here)', perPod(before, process.memoryUsage().heapUsed), 'B');
+  const afterList = await heldByServer();
+  sample(
+    'api-server thread: V8 heap + ArrayBuffer bytes per Pod held, after a list',
+    perPod(empty.heapUsedBytes + empty.arrayBufferBytes, afterList.heapUsedBytes + afterList.arrayBufferBytes),
+    'B',
+  );
   const b = new Bench({ iterations: 3, time: 0, warmup: false });
   b.add('in-process list', listAll);
   b.add('baseline: JSON.stringify', () => void JSON.stringify(listed));

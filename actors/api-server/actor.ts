@@ -25,12 +25,11 @@ import type { ServerContext } from './context.js';
 import { handle, resolve } from './handlers.js';
 import { HttpFrontEnd } from './http/server.js';
 import { ClusterIpAllocator, DEFAULT_SERVICE_CIDR } from './ips.js';
-import type { ApiAddress, ApiNotice, ApiRequestMessage, ApiResponse, ApiServerArgs, ApiStats } from './messages.js';
+import type { ApiAddress, ApiNotice, ApiRequestMessage, ApiServerArgs, ApiStats, EncodedItems } from './messages.js';
 import { failed, fromStatus, seedGeneratedNames } from './objects.js';
 import { ListSnapshots } from './read.js';
-import { ListEncoder } from './list-encoding.js';
 import { OwnWrites } from './own-writes.js';
-import { openWatch, type WatchHandle } from './watch.js';
+import { openWatch, toWatchEvent, type CachedWatchEvent, type WatchHandle } from './watch.js';
 
 const CACHE_WATCH_ID = 'api-server-cache';
 const LOAD_PAGE = 5_000;
@@ -46,7 +45,6 @@ export default defineActor<ApiRequestMessage | Internal, ApiServerArgs>(async (c
     ips: new ClusterIpAllocator(cache, args.serviceCidr ?? DEFAULT_SERVICE_CIDR),
     snapshots: new ListSnapshots(),
     ownWrites: new OwnWrites(),
-    lists: new ListEncoder(),
     now: () => ctx.now(),
     defaultFieldValidation: args.defaultFieldValidation,
   };
@@ -124,10 +122,10 @@ export default defineActor<ApiRequestMessage | Internal, ApiServerArgs>(async (c
     const watchId = m.watchId;
     const encoded = m.encoded === true;
     const h = openWatch(server, r.def, r.def.namespaced ? m.request.namespace : undefined, m.request.query ?? {}, (events) => {
-      // An object goes to many watchers (kubelet, scheduler, controllers, runner): encoded once, its bytes are copied after.
-      const items = encoded ? server.lists.encode(events.map((e) => e.object as object)) : undefined;
+      // An object goes to many watchers (kubelet, scheduler, controllers, runner): its cached bytes are copied, never re-encoded.
+      const items = encoded ? encodedEvents(cache, events) : undefined;
       if (items) ctx.send(to, { type: 'api.watch-events', watchId, events: [], encoded: { types: events.map((e) => e.type), items } } satisfies ApiNotice);
-      else ctx.send(to, { type: 'api.watch-events', watchId, events } satisfies ApiNotice);
+      else ctx.send(to, { type: 'api.watch-events', watchId, events: events.map((e) => toWatchEvent(cache, e)) } satisfies ApiNotice);
     });
     if (failed(h)) return ctx.reply(from, fromStatus(h));
     watches.set(key, h);
@@ -147,8 +145,7 @@ export default defineActor<ApiRequestMessage | Internal, ApiServerArgs>(async (c
             ctx,
             from,
             starting.then(async () => {
-              const res = await handle(server, m.request);
-              return m.listItems === 'encoded' && m.request.verb === 'list' ? encodeItems(server, res) : res;
+              return handle(server, m.request, { encodedItems: m.listItems === 'encoded' });
             }),
           );
           return;
@@ -181,14 +178,20 @@ export default defineActor<ApiRequestMessage | Internal, ApiServerArgs>(async (c
             ),
           );
           return;
-        case 'api.stats':
+        case 'api.stats': {
+          const gc = (globalThis as { gc?: () => void }).gc;
+          if (m.collect && gc) gc();
+          const mem = process.memoryUsage();
           ctx.reply(from, {
             revision: cache.revision,
             objects: cache.size,
             watchers: cache.watcherCount,
             oldestWatchRevision: cache.windowStart,
+            heapUsedBytes: mem.heapUsed,
+            arrayBufferBytes: mem.arrayBuffers,
           } satisfies ApiStats);
           return;
+        }
         case 'api.tick':
           http?.bookmarkAll();
           for (const w of watches.values()) if (w.bookmarks) w.bookmark();
@@ -248,12 +251,15 @@ async function loadCache(store: StoreClient, cache: WatchCache): Promise<void> {
   cache.load(items, revision);
 }
 
-/** A successful list with its items as bytes (the caller decodes them), when they can all be encoded. */
-function encodeItems(server: ServerContext, res: ApiResponse): ApiResponse {
-  const items = (res.body as { items?: unknown }).items;
-  if (res.code !== 200 || !Array.isArray(items) || items.length === 0) return res;
-  const encodedItems = server.lists.encode(items as object[]);
-  return encodedItems ? { code: res.code, body: { ...res.body, items: [] }, encodedItems } : res;
+/** Events' objects as bytes, when they can all be sent so. */
+function encodedEvents(cache: WatchCache, events: readonly CachedWatchEvent[]): EncodedItems | undefined {
+  const parts: Buffer[] = [];
+  for (const e of events) {
+    const b = e.item.encoded(cache.codec);
+    if (!b) return undefined;
+    parts.push(b);
+  }
+  return cache.codec.items(parts);
 }
 
 function reply(ctx: ActorContext, to: Sender, work: Promise<unknown>): void {

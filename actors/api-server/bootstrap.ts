@@ -13,7 +13,7 @@ export const DEFAULT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kub
 export async function bootstrap(ctx: ServerContext): Promise<string[]> {
   const created: string[] = [];
   for (const name of DEFAULT_NAMESPACES) {
-    if (ctx.cache.get(keyOf(namespaces, undefined, name))) continue;
+    if (ctx.cache.has(keyOf(namespaces, undefined, name))) continue;
     const r = await createChecked(ctx, namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { fieldManager: 'berth-api-server' });
     if (failed(r) && r.reason !== 'AlreadyExists') throw new Error(`bootstrap: namespace ${name}: ${r.message}`);
     if (!failed(r)) created.push(name);

@@ -9,22 +9,37 @@
  * until the cache has caught up with their write before they answer, so a
  * client reads its own writes from the cache.
  *
- * Objects are shared with watchers and list callers: read-only.
+ * Objects are kept as bytes (cached-object.ts): `get` decodes a fresh
+ * object (a few recently read ones are kept decoded, shared: read-only);
+ * lists and events carry CachedObjects, which selections filter without
+ * decoding and in-process callers receive as bytes.
  */
 import { WATCH_TRIGGERS, type WatchTrigger } from './watch-triggers.js';
-import { decodeWatchEvent } from '../../lib/store/encoded.js';
-import type { EncodedWatchEvent, KeyValue, WatchEvent } from '../../lib/store/types.js';
+import { decodeValue, ENCODING_MSGPACK } from '../../lib/store/codec.js';
+import type { EncodedWatchEvent, KeyValue } from '../../lib/store/types.js';
 import type { KubeObject } from '../../lib/api/types/meta.js';
-import type { OwnWrites } from './own-writes.js';
+import { RESOURCES, storagePrefix, type ResourceDef } from '../../lib/api/resources/index.js';
+import type { Fields } from '../../lib/api/selectors/index.js';
+import { withRv, type OwnWrites } from './own-writes.js';
+import { CachedObject } from './cached-object.js';
+import { ObjectCodec } from './list-encoding.js';
+import { internFields, ownLabels, ownString } from './own-strings.js';
 
 export interface CacheEvent {
   readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
   readonly key: string;
   readonly revision: number;
-  readonly object: KubeObject;
+  /** The object now (for DELETED: its last state, with the deletion's resourceVersion). */
+  readonly item: CachedObject;
   /** The previous state (MODIFIED, DELETED). */
-  readonly prevObject?: KubeObject;
+  readonly prev?: CachedObject;
 }
+
+/** Bucket -> its resource, for the selectable fields. */
+const DEFS: ReadonlyMap<string, ResourceDef> = new Map(RESOURCES.map((d) => [storagePrefix(d), d]));
+
+/** Recently read objects kept decoded, so a read-modify-write decodes once. */
+const HOT_OBJECTS = 64;
 
 /** One watcher of one resource bucket; it filters and delivers on its own. */
 export interface CacheWatcher {
@@ -35,7 +50,8 @@ export interface CacheWatcher {
 }
 
 interface Bucket {
-  readonly objects: Map<string, KubeObject>;
+  readonly objects: Map<string, CachedObject>;
+  readonly def: ResourceDef | undefined;
   /** Keys in order, rebuilt lazily after an add or a delete. */
   sorted: string[] | null;
   readonly watchers: Set<CacheWatcher>;
@@ -64,6 +80,10 @@ export class WatchCache {
   private windowStartRev = 0;
   private waiters: { revision: number; resolve: () => void }[] = [];
   private objectCount = 0;
+  /** The encoding of every cached object. */
+  readonly codec = new ObjectCodec();
+  /** Decoded objects of recent reads, least recently read first. */
+  private readonly hot = new Map<CachedObject, KubeObject>();
 
   constructor(readonly windowSize: number) {
     this.ring = new Array(Math.max(1, windowSize));
@@ -97,7 +117,7 @@ export class WatchCache {
       const b = this.bucketFor(kv.key);
       if (!b || !isObject(kv.value)) continue;
       if (!b.objects.has(kv.key)) this.objectCount++;
-      b.objects.set(kv.key, kv.value as KubeObject);
+      b.objects.set(ownString(kv.key), this.toCached(b, kv.value as KubeObject));
       b.sorted = null;
     }
     this.rev = Math.max(this.rev, revision);
@@ -106,53 +126,62 @@ export class WatchCache {
   }
 
   /**
-   * One batch from the store's watch as stored bytes: the echoes of this
-   * thread's own writes take the object the writer holds (checked byte for
-   * byte, see own-writes.ts), every other event is decoded here, once. An
+   * One batch from the store's watch as stored bytes, which the cache keeps.
+   * It indexes labels and fields from an object: for the echoes of this
+   * thread's own writes the one the writer holds (checked byte for byte, see
+   * own-writes.ts), for every other event one decoded here, once. An
    * undecodable event is skipped and reported, as StoreClient does.
    */
   applyEncoded(events: readonly EncodedWatchEvent[], own: OwnWrites, onDecodeError: (key: string, revision: number, err: Error) => void): void {
-    const out: WatchEvent[] = [];
+    const out: Incoming[] = [];
     for (const e of events) {
       if (e.revision <= this.rev) continue;
+      if (e.type === 'DELETED') {
+        out.push({ type: 'DELETED', key: e.key, revision: e.revision });
+        continue;
+      }
       const mine = own.claim(e);
       if (mine) {
-        out.push({ type: e.type as 'ADDED' | 'MODIFIED', key: e.key, revision: e.revision, object: mine });
+        out.push({ type: e.type, key: e.key, revision: e.revision, object: mine, plain: e.encoded, unversioned: true });
         continue;
       }
       try {
-        out.push(decodeWatchEvent(e));
+        const object = e.encoded === undefined ? undefined : decodeValue(e.encoding, e.encoded);
+        out.push({ type: e.type, key: e.key, revision: e.revision, object, ...(e.encoding === ENCODING_MSGPACK ? { plain: e.encoded } : {}) });
       } catch (err) {
         onDecodeError(e.key, e.revision, err instanceof Error ? err : new Error(String(err)));
       }
     }
-    this.apply(out);
+    this.applyIncoming(out);
   }
 
   /** One batch from the store's watch (one commit, or a replay chunk). */
-  apply(events: readonly WatchEvent[]): void {
+  private applyIncoming(events: readonly Incoming[]): void {
     const byBucket = new Map<Bucket, CacheEvent[]>();
     for (const e of events) {
       if (e.revision <= this.rev) continue;
       this.rev = e.revision;
       const b = this.bucketFor(e.key);
-      if (!b || !isObject(e.object)) continue;
-      const prev = b.objects.get(e.key);
+      if (!b) continue;
+      const key = ownString(e.key);
+      const prev = b.objects.get(key);
       let ev: CacheEvent;
       if (e.type === 'DELETED') {
-        if (prev) this.objectCount--;
-        b.objects.delete(e.key);
+        // The store's DELETED carries the last state, which the cache already holds.
+        if (!prev) continue;
+        this.objectCount--;
+        b.objects.delete(key);
         b.sorted = null;
-        ev = { type: 'DELETED', key: e.key, revision: e.revision, object: e.object as KubeObject, prevObject: prev };
+        ev = { type: 'DELETED', key, revision: e.revision, item: CachedObject.deleted(prev, e.revision), prev };
       } else {
+        if (!isObject(e.object)) continue;
         if (!prev) {
           this.objectCount++;
           b.sorted = null;
         }
-        b.objects.set(e.key, e.object as KubeObject);
-        ev = prev
-          ? { type: 'MODIFIED', key: e.key, revision: e.revision, object: e.object as KubeObject, prevObject: prev }
-          : { type: 'ADDED', key: e.key, revision: e.revision, object: e.object as KubeObject };
+        const item = this.toCached(b, e.object as KubeObject, e.plain, e.unversioned ? e.revision : undefined);
+        b.objects.set(key, item);
+        ev = prev ? { type: 'MODIFIED', key, revision: e.revision, item, prev } : { type: 'ADDED', key, revision: e.revision, item };
       }
       this.remember(ev);
       let list = byBucket.get(b);
@@ -177,42 +206,58 @@ export class WatchCache {
       else byValue.set(value, [ev]);
     };
     for (const ev of list) {
-      const value = trigger.valueOf(ev.object);
+      const value = trigger.valueOf(ev.item.fields);
       add(value, ev);
-      if (ev.prevObject) {
-        const before = trigger.valueOf(ev.prevObject);
+      if (ev.prev) {
+        const before = trigger.valueOf(ev.prev.fields);
         if (before !== value) add(before, ev);
       }
     }
     for (const [value, events] of byValue) for (const w of b.indexed.get(value)!) w.onEvents(events);
   }
 
+  /** The object at `key`: fresh, or one decoded by a recent read (read-only either way). */
   get(key: string): KubeObject | undefined {
-    return this.bucketFor(key, false)?.objects.get(key);
+    const c = this.bucketFor(key, false)?.objects.get(key);
+    return c && this.objectOf(c);
   }
 
-  /** Objects of a bucket in key order, optionally only keys under `prefix`. */
+  has(key: string): boolean {
+    return this.bucketFor(key, false)?.objects.has(key) ?? false;
+  }
+
+  /** A cached object's object (kept decoded for a few recent reads). */
+  objectOf(c: CachedObject): KubeObject {
+    let obj = this.hot.get(c);
+    if (obj) {
+      // Least recently read goes first: the namespace and priority classes every Pod create reads stay decoded.
+      this.hot.delete(c);
+      this.hot.set(c, obj);
+      return obj;
+    }
+    obj = c.object(this.codec);
+    if (this.hot.size >= HOT_OBJECTS) this.hot.delete(this.hot.keys().next().value!);
+    this.hot.set(c, obj);
+    return obj;
+  }
+
+  /** Objects of a bucket in key order, optionally only keys under `prefix`, decoded (small buckets). */
   list(bucket: string, prefix = bucket): KubeObject[] {
+    return this.items(bucket, prefix).map((c) => this.objectOf(c));
+  }
+
+  /** Cached objects of a bucket in key order, optionally only keys under `prefix`. */
+  items(bucket: string, prefix = bucket): CachedObject[] {
     const b = this.buckets.get(bucket);
     if (!b) return [];
     const keys = this.sortedKeys(b);
-    const out: KubeObject[] = [];
+    const out: CachedObject[] = [];
     if (prefix === bucket) {
       for (const k of keys) out.push(b.objects.get(k)!);
       return out;
     }
     let i = lowerBound(keys, prefix);
     for (; i < keys.length && keys[i]!.startsWith(prefix); i++) out.push(b.objects.get(keys[i]!)!);
-    return out;
-  }
-
-  /** [key, object] pairs after `afterKey` (for pagination), in key order. */
-  entries(bucket: string, prefix: string): [string, KubeObject][] {
-    const b = this.buckets.get(bucket);
-    if (!b) return [];
-    const keys = this.sortedKeys(b);
-    const out: [string, KubeObject][] = [];
-    for (let i = lowerBound(keys, prefix); i < keys.length && keys[i]!.startsWith(prefix); i++) out.push([keys[i]!, b.objects.get(keys[i]!)!]);
     return out;
   }
 
@@ -286,14 +331,45 @@ export class WatchCache {
     const name = key.endsWith('/') && bucketOf(key) === key ? key : bucketOf(key);
     if (!name) return undefined;
     let b = this.buckets.get(name);
-    if (!b && create) this.buckets.set(name, (b = { objects: new Map(), sorted: null, watchers: new Set(), indexed: new Map(), trigger: WATCH_TRIGGERS.get(name) }));
+    if (!b && create)
+      this.buckets.set(name, (b = { objects: new Map(), def: DEFS.get(name), sorted: null, watchers: new Set(), indexed: new Map(), trigger: WATCH_TRIGGERS.get(name) }));
     return b;
+  }
+
+  /**
+   * `plain`: the store's msgpack of exactly `obj`, when the caller has it.
+   * `revision`: set when `obj` is a writer's, without its resourceVersion.
+   * A watched bucket's objects are encoded for in-process callers at once
+   * (its watchers are sent them now, and encoding the object in hand is
+   * cheaper than decoding those bytes first); an unwatched bucket keeps the
+   * store's bytes, a copy, until someone asks (cached-object.ts).
+   */
+  private toCached(b: Bucket, obj: KubeObject, plain?: Uint8Array, revision?: number): CachedObject {
+    const fields: Fields | undefined = b.def ? internFields(b.def.toFields(obj)) : undefined;
+    const labels = ownLabels(obj.metadata?.labels);
+    const watched = b.watchers.size > 0 || b.indexed.size > 0;
+    if (plain && !watched) return CachedObject.stored(labels, plain, fields);
+    const stored = revision === undefined ? obj : withRv(obj, String(revision));
+    // Objects that came as msgpack have no own __proto__ key (the store writes those as JSON).
+    return CachedObject.of(this.codec, stored, labels, fields, plain !== undefined);
   }
 
   private sortedKeys(b: Bucket): string[] {
     if (!b.sorted) b.sorted = [...b.objects.keys()].sort();
     return b.sorted;
   }
+}
+
+/** An event from the store, before it becomes a CacheEvent. */
+interface Incoming {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  readonly key: string;
+  readonly revision: number;
+  readonly object?: unknown;
+  /** The store's plain msgpack of `object`, when it came as that. */
+  readonly plain?: Uint8Array;
+  /** `object` is the writer's (own-writes.ts): its resourceVersion, the revision, is only in the bytes. */
+  readonly unversioned?: boolean;
 }
 
 function isObject(v: unknown): boolean {

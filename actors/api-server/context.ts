@@ -7,7 +7,6 @@ import type { StoreClient } from '../store/client.js';
 import type { WatchCache } from './cache.js';
 import type { ClusterIpAllocator } from './ips.js';
 import type { ListSnapshots } from './read.js';
-import type { ListEncoder } from './list-encoding.js';
 import type { OwnWrites } from './own-writes.js';
 
 export interface ServerContext {
@@ -17,8 +16,6 @@ export interface ServerContext {
   readonly snapshots: ListSnapshots;
   /** Writes in flight, so the cache recognizes their echoes on the watch. */
   readonly ownWrites: OwnWrites;
-  /** Encoded list items for in-process callers. */
-  readonly lists: ListEncoder;
   /** Milliseconds, from the actor's injected clock. */
   now(): number;
   /** fieldValidation for writes that do not ask (ApiServerArgs.defaultFieldValidation); Warn when unset. */

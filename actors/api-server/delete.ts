@@ -179,7 +179,10 @@ export async function deleteCollection(
 ): Promise<Outcome<List<KubeObject>>> {
   const sel = selection(def, namespace, query);
   if (failed(sel)) return sel;
-  const targets = ctx.cache.list(sel.bucket, sel.prefix).filter((o) => sel.matches(o));
+  const targets = ctx.cache
+    .items(sel.bucket, sel.prefix)
+    .filter((c) => sel.matchesCached(c))
+    .map((c) => c.object(ctx.cache.codec));
   const items: KubeObject[] = [];
   for (const obj of targets) {
     const r = await deleteObject(ctx, def, obj.metadata.namespace, obj.metadata.name!, req);

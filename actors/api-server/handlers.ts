@@ -12,7 +12,8 @@ import { deleteCollection, deleteObject, deleteRequest, finalizeNamespace } from
 import type { ApiRequest, ApiResponse, ApiVerb } from './messages.js';
 import { failed, faultStatus, fromStatus, respond, type Outcome } from './objects.js';
 import { patchObject } from './patch.js';
-import { getObject, listObjects } from './read.js';
+import { getObject, listObjects, type CachedList } from './read.js';
+import { LazyItem } from './cached-object.js';
 import { bind, evict, logs, scale, status } from './subresources.js';
 import { createObject, updateObject, writeOptions } from './write.js';
 import { fieldCheckOf, type FieldCheck } from './field-validation.js';
@@ -46,11 +47,18 @@ export function resolve(req: ApiRequest): Outcome<Resolved> {
   return { def };
 }
 
-export async function handle(ctx: ServerContext, req: ApiRequest): Promise<ApiResponse> {
+export interface HandleOptions {
+  /** Answer a list's items as bytes (ApiResponse.encodedItems) when they can all be: an in-process caller decodes them. */
+  readonly encodedItems?: boolean;
+  /** Answer a list's items as LazyItems, decoded as the body is serialized (HTTP: the body never leaves this thread). */
+  readonly lazyItems?: boolean;
+}
+
+export async function handle(ctx: ServerContext, req: ApiRequest, opts: HandleOptions = {}): Promise<ApiResponse> {
   try {
     const r = resolve(req);
     if (failed(r)) return fromStatus(r);
-    const out = r.subresource ? await subresource(ctx, r.def, r.subresource, req) : await main(ctx, r.def, req);
+    const out = r.subresource ? await subresource(ctx, r.def, r.subresource, req) : await main(ctx, r.def, req, opts);
     return out;
   } catch (err) {
     // Bodies are decoded without a schema, so a field of the wrong JSON type
@@ -74,7 +82,24 @@ function answer(code: number, out: Outcome<object>): ApiResponse {
   return failed(out) ? fromStatus(out) : respond(code, out as Record<string, unknown>);
 }
 
-async function main(ctx: ServerContext, def: ResourceDef, req: ApiRequest): Promise<ApiResponse> {
+/** A list from the cache, its items decoded, or as bytes or LazyItems when asked (and possible). */
+function listResponse(ctx: ServerContext, out: Outcome<CachedList>, opts: HandleOptions): ApiResponse {
+  if (failed(out)) return fromStatus(out);
+  const codec = ctx.cache.codec;
+  if (opts.lazyItems) return respond(200, { ...out, items: out.items.map((c) => new LazyItem(c, codec)) });
+  if (opts.encodedItems && out.items.length > 0) {
+    const parts: Buffer[] = [];
+    for (const c of out.items) {
+      const b = c.encoded(codec);
+      if (!b) break;
+      parts.push(b);
+    }
+    if (parts.length === out.items.length) return { code: 200, body: { ...out, items: [] }, encodedItems: codec.items(parts) };
+  }
+  return respond(200, { ...out, items: out.items.map((c) => c.object(codec)) });
+}
+
+async function main(ctx: ServerContext, def: ResourceDef, req: ApiRequest, opts: HandleOptions): Promise<ApiResponse> {
   const q = req.query ?? {};
   const ns = def.namespaced ? req.namespace : undefined;
   const name = req.name ?? '';
@@ -85,7 +110,7 @@ async function main(ctx: ServerContext, def: ResourceDef, req: ApiRequest): Prom
     case 'get':
       return answer(200, getObject(ctx, def, ns, name));
     case 'list':
-      return answer(200, await listObjects(ctx, def, ns, q));
+      return listResponse(ctx, await listObjects(ctx, def, ns, q), opts);
     case 'create': {
       if (req.name) return fromStatus(methodNotSupported({ group: def.group, resource: def.plural }, 'create'));
       const fields = fieldCheckOf(q.fieldValidation ?? ctx.defaultFieldValidation, 'create', req.duplicateFields);

@@ -48,7 +48,7 @@ export class ClusterIpAllocator {
   }
 
   isFree(ip: string): boolean {
-    return this.cache.get(this.key(ip)) === undefined;
+    return !this.cache.has(this.key(ip));
   }
 
   /** The next free IP after the cursor, or undefined when the range is full. */

@@ -1,53 +1,72 @@
 /**
- * List items for in-process callers as bytes: each cached object is encoded
- * once (msgpack records against this api-server's shared structure table),
- * kept beside the object, and a list page is the concatenation of its
- * items' encodings plus the table, which the caller decodes on its own
- * thread (lib/client/in-process.ts). Re-encoding 5,000 Pods per page was
- * most of a paged list's cost on this thread.
+ * The encoding of the watch cache's objects for in-process callers: msgpack
+ * records against this api-server's shared structure table, one Buffer per
+ * object. The cache keeps every object only as bytes (cached-object.ts): the
+ * store's plain msgpack until an in-process caller is first sent it, then
+ * these (about half the size). A Pod as plain JS objects is ~60 heap objects
+ * and ~3.4 KB that every scavenge copies and every mark walks; as bytes it
+ * is ~0.7-1.5 KB outside the heap.
+ *
+ * The same bytes are what in-process callers get: a list page or a watch
+ * batch is the concatenation of its items' encodings plus the table, which
+ * the caller decodes on its own thread (lib/client/items-decoder.ts), so a
+ * list costs this thread a copy, not an encode.
  *
  * The table only grows (at most MAX_SHARED shapes; later shapes are defined
  * inline in each object's bytes), so bytes encoded earlier stay decodable
  * with any later copy of it. Objects with an own `__proto__` key anywhere
- * (msgpack cannot carry it) are never encoded here: a page holding one is
- * answered with objects, as before.
+ * (msgpack cannot carry it) are never encoded: the cache holds those as
+ * objects, and a page holding one is answered with objects.
  */
 import { randomUUID } from 'node:crypto';
 import { Packr } from 'msgpackr';
+import type { KubeObject } from '../../lib/api/types/meta.js';
+import { decodeValue, ENCODING_MSGPACK } from '../../lib/store/codec.js';
 import type { EncodedItems } from './messages.js';
 
 export const MAX_SHARED_STRUCTURES = 32;
 
-export class ListEncoder {
+export class ObjectCodec {
   /** Identifies this table; a new api-server starts a new one. */
   private readonly id = randomUUID();
   private readonly structures: string[][] = [];
   private readonly packr = new Packr({ structures: this.structures, maxSharedStructures: MAX_SHARED_STRUCTURES, saveStructures: () => true });
-  /** Encodings by object: cached objects are immutable, and a replaced object takes its bytes with it. */
-  private readonly encodings = new WeakMap<object, Buffer | null>();
 
-  /** The items as one payload, or undefined when one of them cannot be encoded this way. */
-  encode(items: readonly object[]): EncodedItems | undefined {
-    const parts: Buffer[] = new Array(items.length);
+  /**
+   * The object's bytes (its own copy), or null when it cannot be encoded this
+   * way. `protoFree`: the caller knows the object has no own `__proto__` key
+   * (it came from msgpack, which the store never uses for such objects), so
+   * the walk that looks for one is skipped.
+   */
+  encode(obj: object, protoFree = false): Buffer | null {
+    if (!protoFree && hasProtoKey(obj)) return null;
+    const view = this.packr.pack(obj); // a view into a reused buffer: copy
+    const out = Buffer.allocUnsafe(view.length); // pooled: a small object shares a slab, not one backing store each
+    view.copy(out, 0, 0, view.length);
+    return out;
+  }
+
+  /** A fresh object from the store's plain msgpack. */
+  decodePlain(bytes: Buffer): KubeObject {
+    return decodeValue(ENCODING_MSGPACK, bytes) as KubeObject;
+  }
+
+  /** A fresh object from bytes this codec encoded. */
+  decode(bytes: Buffer): KubeObject {
+    return this.packr.unpack(bytes) as KubeObject;
+  }
+
+  /** Encoded objects as one payload for an in-process caller. */
+  items(parts: readonly Buffer[]): EncodedItems {
     let total = 0;
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i]!;
-      let b = this.encodings.get(item);
-      if (b === undefined) {
-        b = hasProtoKey(item) ? null : Buffer.from(this.packr.pack(item)); // pack() returns a view into a reused buffer: copy
-        this.encodings.set(item, b);
-      }
-      if (b === null) return undefined;
-      parts[i] = b;
-      total += b.length;
-    }
+    for (const p of parts) total += p.length;
     const bytes = Buffer.allocUnsafeSlow(total);
     let at = 0;
     for (const p of parts) {
       p.copy(bytes, at);
       at += p.length;
     }
-    return { table: this.id, structures: this.structures.slice(0, MAX_SHARED_STRUCTURES).map((s) => [...s]), count: items.length, bytes };
+    return { table: this.id, structures: this.structures.slice(0, MAX_SHARED_STRUCTURES).map((s) => [...s]), count: parts.length, bytes };
   }
 }
 

@@ -155,8 +155,12 @@ export type ApiRequestMessage =
       encoded?: boolean;
     }
   | { type: 'api.unwatch'; watchId: string }
-  /** Reply: counters for tests and introspection. */
-  | { type: 'api.stats' };
+  /**
+   * Reply: counters for tests and introspection. `collect`: run a full GC
+   * first when the process exposes one (node --expose-gc), so the heap
+   * figures count only what is still held (benchmarks).
+   */
+  | { type: 'api.stats'; collect?: boolean };
 
 /** Sent by the api-server to an in-process watcher. */
 export type ApiNotice =
@@ -181,4 +185,7 @@ export interface ApiStats {
   readonly objects: number;
   readonly watchers: number;
   readonly oldestWatchRevision: number;
+  /** This thread's V8 heap in use, and the ArrayBuffer bytes it holds outside it. */
+  readonly heapUsedBytes: number;
+  readonly arrayBufferBytes: number;
 }

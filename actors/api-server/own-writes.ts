@@ -7,7 +7,8 @@
  * registers the bytes it sent (encodeForStore) with the object; when the
  * event for that key arrives, `claim` checks that the stored bytes are
  * exactly the sent ones with the revision spliced in, and if so the cache
- * takes the writer's object with that resourceVersion instead of decoding.
+ * reads the labels and fields it indexes from the writer's object instead
+ * of decoding (it keeps the event's bytes, cached-object.ts).
  * Anything else (JSON-encoded values, strings msgpack cannot carry exactly,
  * another writer's event, an echo that arrives after the writer gave up)
  * is decoded as before: the check makes a wrong object impossible, a
@@ -58,13 +59,17 @@ export class OwnWrites {
     if (list.length === 0) this.byKey.delete(w.key);
   }
 
-  /** The object an ADDED/MODIFIED event stores, when it is the echo of a registered write; else undefined. */
+  /**
+   * The object an ADDED/MODIFIED event stores, when it is the echo of a
+   * registered write; else undefined. As the writer sent it: its
+   * resourceVersion is the event's revision, which the object does not carry.
+   */
   claim(e: EncodedWatchEvent): KubeObject | undefined {
     if (e.type === 'DELETED' || e.encoding !== ENCODING_MSGPACK || e.encoded === undefined) return undefined;
     const list = this.byKey.get(e.key);
     if (!list) return undefined;
     const rv = String(e.revision);
-    for (const w of list) if (echoes(w, e.encoded, rv)) return withRv(w.object, rv);
+    for (const w of list) if (echoes(w, e.encoded, rv)) return w.object;
     return undefined;
   }
 

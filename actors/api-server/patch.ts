@@ -123,7 +123,7 @@ async function serverSideApply(
   delete applied.metadata.resourceVersion;
   delete applied.metadata.managedFields;
   const info = { manager, apiVersion: def.apiVersion, time: timestamp(ctx.now()), subresource: opts.subresource };
-  if (!ctx.cache.get(keyOf(def, namespace, name))) {
+  if (!ctx.cache.has(keyOf(def, namespace, name))) {
     const paths = leafPaths(applied, def.patchSchema);
     const withOwner = applyConfig({ ...applied, metadata: { ...applied.metadata } }, applied, def.patchSchema, info, true, (_live, a) => a);
     if (!withOwner.ok || paths.length < 0) return badRequest('apply failed');

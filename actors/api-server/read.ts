@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { ResourceDef } from '../../lib/api/resources/index.js';
 import { badRequest, notFound, resourceExpired, timeout } from '../../lib/api/status.js';
 import type { KubeObject, List, ListMeta } from '../../lib/api/types/meta.js';
+import type { CachedObject } from './cached-object.js';
 import type { ServerContext } from './context.js';
 import type { ApiQuery } from './messages.js';
 import { gr, keyOf, type Outcome, failed } from './objects.js';
@@ -17,8 +18,11 @@ export function getObject(ctx: ServerContext, def: ResourceDef, namespace: strin
   return ctx.cache.get(keyOf(def, namespace, name)) ?? notFound(gr(def), name);
 }
 
+/** A list whose items are still the cache's bytes: decoded, or sent as bytes, by the caller (handlers.ts). */
+export type CachedList = Omit<List<KubeObject>, 'items'> & { readonly items: readonly CachedObject[] };
+
 interface Snapshot {
-  readonly items: readonly KubeObject[];
+  readonly items: readonly CachedObject[];
   readonly revision: number;
   readonly expires: number;
 }
@@ -31,7 +35,7 @@ export class ListSnapshots {
     private readonly max = 200,
   ) {}
 
-  put(items: readonly KubeObject[], revision: number, now: number): string {
+  put(items: readonly CachedObject[], revision: number, now: number): string {
     this.sweep(now);
     if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value!);
     const id = randomUUID();
@@ -73,12 +77,12 @@ function decodeContinue(s: string): ContinueToken | undefined {
 const TOKEN_EXPIRED =
   'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.';
 
-export async function listObjects(ctx: ServerContext, def: ResourceDef, namespace: string | undefined, query: ApiQuery): Promise<Outcome<List<KubeObject>>> {
+export async function listObjects(ctx: ServerContext, def: ResourceDef, namespace: string | undefined, query: ApiQuery): Promise<Outcome<CachedList>> {
   const sel = selection(def, namespace, query);
   if (failed(sel)) return sel;
   const limit = query.limit ? Number(query.limit) : 0;
   if (!Number.isSafeInteger(limit) || limit < 0) return badRequest(`invalid limit: ${query.limit}`);
-  const list = (items: KubeObject[], meta: ListMeta): List<KubeObject> => ({ kind: def.listKind, apiVersion: def.apiVersion, metadata: meta, items });
+  const list = (items: CachedObject[], meta: ListMeta): CachedList => ({ kind: def.listKind, apiVersion: def.apiVersion, metadata: meta, items });
 
   if (query.continue) {
     const token = decodeContinue(query.continue);
@@ -97,20 +101,20 @@ export async function listObjects(ctx: ServerContext, def: ResourceDef, namespac
     }
   }
   const revision = ctx.cache.revision;
-  const all = ctx.cache.list(sel.bucket, sel.prefix);
-  const items = all.filter((o) => sel.matches(o));
+  const all = ctx.cache.items(sel.bucket, sel.prefix);
+  const items = sel.all ? all : all.filter((c) => sel.matchesCached(c));
   return page(items, 0, limit, revision, list, ctx);
 }
 
 function page(
-  items: readonly KubeObject[],
+  items: readonly CachedObject[],
   start: number,
   limit: number,
   revision: number,
-  list: (items: KubeObject[], meta: ListMeta) => List<KubeObject>,
+  list: (items: CachedObject[], meta: ListMeta) => CachedList,
   ctx: ServerContext,
   snapshotId?: string,
-): List<KubeObject> {
+): CachedList {
   if (limit <= 0 || start + limit >= items.length) return list(items.slice(start), { resourceVersion: String(revision) });
   const end = start + limit;
   // The first page stores the whole result once; later pages reuse it.

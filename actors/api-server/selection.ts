@@ -7,6 +7,7 @@ import { storagePrefix } from '../../lib/api/resources/index.js';
 import { parseFieldSelectorFor, parseSelector, type FieldSelector, type Selector } from '../../lib/api/selectors/index.js';
 import { badRequest } from '../../lib/api/status.js';
 import type { KubeObject } from '../../lib/api/types/meta.js';
+import type { CachedObject } from './cached-object.js';
 import type { ApiQuery } from './messages.js';
 import type { Outcome } from './objects.js';
 import { WATCH_TRIGGERS } from './watch-triggers.js';
@@ -19,6 +20,10 @@ export interface Selection {
   /** The value the field selector pins the bucket's indexed trigger field to (watch-triggers.ts), if it does. */
   readonly trigger?: string;
   matches(obj: KubeObject): boolean;
+  /** The same test on a cached object's labels and fields, without decoding it. */
+  matchesCached(c: CachedObject): boolean;
+  /** Whether every object under `prefix` matches (no label or field selector): lists need not test each. */
+  readonly all: boolean;
 }
 
 export function selection(def: ResourceDef, namespace: string | undefined, query: ApiQuery): Outcome<Selection> {
@@ -44,10 +49,18 @@ export function selection(def: ResourceDef, namespace: string | undefined, query
     prefix,
     namespace: ns,
     ...(trigger !== undefined ? { trigger } : {}),
+    all: !labels && !fields,
     matches(obj) {
       if (ns !== undefined && obj.metadata.namespace !== ns) return false;
       if (labels && !labels.matches(obj.metadata.labels)) return false;
       if (fields && !fields.matches(def.toFields(obj))) return false;
+      return true;
+    },
+    // The namespace is the key's (every caller takes keys under `prefix`); fields
+    // are the resource's own (ResourceDef.toFields), computed when the object was cached.
+    matchesCached(c) {
+      if (labels && !labels.matches(c.labels)) return false;
+      if (fields && !fields.matches(c.fields ?? {})) return false;
       return true;
     },
   };

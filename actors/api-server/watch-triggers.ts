@@ -7,17 +7,16 @@
  * api-server's time.
  */
 import { pods, storagePrefix } from '../../lib/api/resources/index.js';
-import type { KubeObject } from '../../lib/api/types/meta.js';
-import type { Pod } from '../../lib/api/types/pod.js';
+import type { Fields } from '../../lib/api/selectors/index.js';
 
 export interface WatchTrigger {
   /** The field a selector names with '=' to be indexed. */
   readonly field: string;
-  /** The object's value of that field. */
-  valueOf(obj: KubeObject): string;
+  /** The object's value of that field, from its selectable fields (cached-object.ts). */
+  valueOf(fields: Fields | undefined): string;
 }
 
-const podNodeName: WatchTrigger = { field: 'spec.nodeName', valueOf: (obj) => (obj as Pod).spec?.nodeName ?? '' };
+const podNodeName: WatchTrigger = { field: 'spec.nodeName', valueOf: (fields) => fields?.['spec.nodeName'] ?? '' };
 
 /** Bucket (`/registry/<group>/<plural>/`) -> its trigger. */
 export const WATCH_TRIGGERS: ReadonlyMap<string, WatchTrigger> = new Map([[storagePrefix(pods), podNodeName]]);

@@ -12,11 +12,23 @@
 import type { ResourceDef } from '../../lib/api/resources/index.js';
 import { badRequest, tooOldResourceVersion } from '../../lib/api/status.js';
 import type { KubeObject } from '../../lib/api/types/meta.js';
-import type { CacheEvent, CacheWatcher } from './cache.js';
+import type { CacheEvent, CacheWatcher, WatchCache } from './cache.js';
+import { CachedObject } from './cached-object.js';
 import type { ServerContext } from './context.js';
 import type { ApiQuery, WatchEventOut } from './messages.js';
 import { failed, type Outcome } from './objects.js';
 import { selection, type Selection } from './selection.js';
+
+/** A watch event as the cache hands it out: the object still as bytes (decode with `toWatchEvent`). */
+export interface CachedWatchEvent {
+  readonly type: WatchEventOut['type'];
+  readonly item: CachedObject;
+}
+
+/** The event with its object decoded (shared with other watchers of the same batch: read-only). */
+export function toWatchEvent(cache: WatchCache, e: CachedWatchEvent): WatchEventOut {
+  return { type: e.type, object: cache.objectOf(e.item) };
+}
 
 export interface WatchHandle {
   readonly bookmarks: boolean;
@@ -30,7 +42,7 @@ export function openWatch(
   def: ResourceDef,
   namespace: string | undefined,
   query: ApiQuery,
-  sink: (events: WatchEventOut[]) => void,
+  sink: (events: CachedWatchEvent[]) => void,
 ): Outcome<WatchHandle> {
   const sel = selection(def, namespace, query);
   if (failed(sel)) return sel;
@@ -58,9 +70,9 @@ export function openWatch(
     },
   };
   // Synchronous from here to addWatcher: no event can slip between the replay and the live stream.
-  const first: WatchEventOut[] = [];
+  const first: CachedWatchEvent[] = [];
   if (initial) {
-    for (const obj of ctx.cache.list(sel.bucket, sel.prefix)) if (sel.matches(obj)) first.push({ type: 'ADDED', object: obj });
+    for (const item of ctx.cache.items(sel.bucket, sel.prefix)) if (sel.all || sel.matchesCached(item)) first.push({ type: 'ADDED', item });
     if (query.sendInitialEvents === 'true' && bookmarks) first.push(bookmarkEvent(def, ctx.cache.revision, true));
   } else {
     first.push(...filterEvents(def, sel, replay, since));
@@ -82,24 +94,24 @@ export function openWatch(
   };
 }
 
-function bookmarkEvent(def: ResourceDef, revision: number, initialEnd: boolean): WatchEventOut {
+function bookmarkEvent(def: ResourceDef, revision: number, initialEnd: boolean): CachedWatchEvent {
   const metadata: KubeObject['metadata'] = { resourceVersion: String(revision) };
   if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
-  return { type: 'BOOKMARK', object: { kind: def.kind, apiVersion: def.apiVersion, metadata } };
+  return { type: 'BOOKMARK', item: CachedObject.held({ kind: def.kind, apiVersion: def.apiVersion, metadata }) };
 }
 
-function filterEvents(def: ResourceDef, sel: Selection, events: readonly CacheEvent[], after: number): WatchEventOut[] {
-  const out: WatchEventOut[] = [];
+function filterEvents(def: ResourceDef, sel: Selection, events: readonly CacheEvent[], after: number): CachedWatchEvent[] {
+  const out: CachedWatchEvent[] = [];
   for (const e of events) {
     if (e.revision <= after) continue;
     if (!e.key.startsWith(sel.prefix)) continue;
-    const now = e.type !== 'DELETED' && sel.matches(e.object);
-    const before = e.prevObject !== undefined && sel.matches(e.prevObject);
+    const now = e.type !== 'DELETED' && (sel.all || sel.matchesCached(e.item));
+    const before = e.prev !== undefined && (sel.all || sel.matchesCached(e.prev));
     if (e.type === 'DELETED') {
-      if (before) out.push({ type: 'DELETED', object: e.object });
-    } else if (now && before) out.push({ type: 'MODIFIED', object: e.object });
-    else if (now) out.push({ type: 'ADDED', object: e.object });
-    else if (before) out.push({ type: 'DELETED', object: e.object });
+      if (before) out.push({ type: 'DELETED', item: e.item });
+    } else if (now && before) out.push({ type: 'MODIFIED', item: e.item });
+    else if (now) out.push({ type: 'ADDED', item: e.item });
+    else if (before) out.push({ type: 'DELETED', item: e.item });
   }
   void def;
   return out;

@@ -98,7 +98,7 @@ export async function createChecked(ctx: ServerContext, def: ResourceDef, input:
     // A Service that exists already is refused before its ClusterIP is written (the store would
     // refuse it too, but only after the allocation landed and had to be undone: a rejected request
     // must not write). A create racing this check is still refused and undone below.
-    if (!opts.dryRun && ctx.cache.get(keyOf(def, obj.metadata.namespace, name))) return alreadyExists(gr(def), name);
+    if (!opts.dryRun && ctx.cache.has(keyOf(def, obj.metadata.namespace, name))) return alreadyExists(gr(def), name);
     const ports = assignNodePorts(ctx.cache, obj as Service);
     if (failed(ports)) return ports;
     const r = allocateServiceIps(ctx, ports);
@@ -252,7 +252,7 @@ function gracefulPending(def: ResourceDef, obj: KubeObject): boolean {
 export function releaseOps(ctx: ServerContext, def: ResourceDef, obj: KubeObject): WriteOp[] {
   if (def.kind !== 'Service') return [];
   const ips = (obj as Service).spec?.clusterIPs ?? [];
-  return ips.filter((ip) => ctx.cache.get(ctx.ips.key(ip))).map((ip) => ({ op: 'delete' as const, key: ctx.ips.key(ip) }));
+  return ips.filter((ip) => ctx.cache.has(ctx.ips.key(ip))).map((ip) => ({ op: 'delete' as const, key: ctx.ips.key(ip) }));
 }
 
 function sameObject(a: KubeObject, b: KubeObject): boolean {

@@ -5,10 +5,11 @@
  */
 import { parse as parseYaml, stringify as yamlStringify } from 'yaml';
 import type { ResourceDef } from '../../../lib/api/resources/index.js';
-import { toTable, type IncludeObject } from '../../../lib/api/printers/index.js';
+import { toLazyTable, toTable, type IncludeObject } from '../../../lib/api/printers/index.js';
 import { badRequest, unsupportedMediaType } from '../../../lib/api/status.js';
 import type { KubeObject, Status } from '../../../lib/api/types/meta.js';
 import type { PatchType } from '../messages.js';
+import { LazyItem } from '../cached-object.js';
 import { decodeProtobuf } from './protobuf.js';
 
 export const JSON_TYPE = 'application/json';
@@ -100,7 +101,10 @@ export function maybeTable(def: ResourceDef | undefined, body: unknown, shape: R
   if (!shape.table || !def || typeof body !== 'object' || body === null) return body;
   const b = body as { kind?: string; items?: KubeObject[]; metadata?: { resourceVersion?: string; continue?: string; remainingItemCount?: number } };
   if (b.kind === def.listKind && Array.isArray(b.items)) {
-    return toTable(def, b.items, { now, includeObject: shape.includeObject, listMeta: b.metadata });
+    const opts = { now, includeObject: shape.includeObject, listMeta: b.metadata };
+    // Items straight from the cache decode as the Table is serialized (cached-object.ts LazyItem).
+    if (b.items.length > 0 && b.items[0] instanceof LazyItem) return toLazyTable(def, b.items as unknown as LazyItem[], opts);
+    return toTable(def, b.items, opts);
   }
   if (b.kind === def.kind) {
     return toTable(def, [body as KubeObject], { now, includeObject: shape.includeObject, listMeta: { resourceVersion: b.metadata?.resourceVersion } });

@@ -242,7 +242,7 @@ export class HttpFrontEnd {
         query.fieldManager = managerFromUserAgent(req.headers['user-agent']);
       }
       const request: ApiRequest = { verb, group: r.group, version: r.version, resource: r.resource, namespace: r.namespace, name: r.name, subresource: r.subresource, body, patchType, query, duplicateFields };
-      const out = await handle(this.ctx, request);
+      const out = await handle(this.ctx, request, { lazyItems: true });
       code = out.code;
       const def = r.subresource && r.subresource !== 'status' ? undefined : resourceFor(r.group, r.version, r.resource);
       const encoded = encode(maybeTable(def, out.body, shape, this.ctx.now()), shape);

@@ -20,7 +20,7 @@ import type { ServerContext } from '../context.js';
 import type { ApiQuery, WatchEventOut } from '../messages.js';
 import { resourceExpired } from '../../../lib/api/status.js';
 import { failed } from '../objects.js';
-import { openWatch, type WatchHandle } from '../watch.js';
+import { openWatch, toWatchEvent, type CachedWatchEvent, type WatchHandle } from '../watch.js';
 import type { ResponseShape } from './codec.js';
 
 /** How long a dropped slow client has to read its ERROR event before its connection is destroyed. */
@@ -52,8 +52,8 @@ export function serveWatch(
   opts: StreamOptions,
 ): Status | undefined {
   let opened = false;
-  const pending: WatchEventOut[][] = [];
-  const write = (events: WatchEventOut[]): void => {
+  const pending: CachedWatchEvent[][] = [];
+  const write = (events: CachedWatchEvent[]): void => {
     if (!opened) {
       pending.push(events);
       return;
@@ -62,7 +62,10 @@ export function serveWatch(
     // Checked before encoding: one batch (an initial list can be large) always goes out to a client that keeps up.
     if (res.writableLength > opts.maxBufferedBytes) return drop();
     let chunk = '';
-    for (const e of events) chunk += JSON.stringify(shape.table ? asTable(def, e, ctx.now(), shape) : e) + '\n';
+    for (const c of events) {
+      const e = toWatchEvent(ctx.cache, c);
+      chunk += JSON.stringify(shape.table ? asTable(def, e, ctx.now(), shape) : e) + '\n';
+    }
     res.write(chunk);
   };
   const drop = (): void => {

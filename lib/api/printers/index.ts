@@ -2,7 +2,7 @@
 export { humanDuration, parseTime, since } from './duration.js';
 export { col, formatLabels, containerCells, NAME_COLUMN, AGE_COLUMN } from './types.js';
 export type { Table, TableRow, TableCell, TableColumnDefinition, TableRowCondition, Printer } from './types.js';
-export { toTable } from './table.js';
+export { toLazyTable, toTable } from './table.js';
 export type { IncludeObject, TableOptions, TableSource } from './table.js';
 export { podPrinter, summarizePod } from './pod.js';
 export { deploymentPrinter, replicaSetPrinter, daemonSetPrinter, jobPrinter, jobStatus } from './workloads.js';

@@ -33,17 +33,23 @@ function partialMetadata(meta: ObjectMeta): { kind: 'PartialObjectMetadata'; api
 }
 
 export function toTable(resource: TableSource, objects: readonly KubeObject[], opts: TableOptions): Table {
-  // A printer is written for its own kind; the table entry guarantees objects are of that kind.
+  return tableOf(resource, objects.map((obj) => tableRow(resource, obj, opts)), opts);
+}
+
+/**
+ * The Table for `objects` read one at a time: each row is built (and its
+ * object decoded) only when the Table is serialized, so a list of 150,000
+ * rows never holds 150,000 decoded objects at once. Serializes (JSON, YAML)
+ * exactly as toTable over the same objects.
+ */
+export function toLazyTable(resource: TableSource, objects: readonly { toJSON(): KubeObject }[], opts: TableOptions): Table {
+  const rows = objects.map((o) => ({ toJSON: (): TableRow => tableRow(resource, o.toJSON(), opts) }));
+  // Rows in all but type: JSON.stringify and YAML's stringify call toJSON; nothing else reads them.
+  return tableOf(resource, rows as unknown as TableRow[], opts);
+}
+
+function tableOf(resource: TableSource, rows: TableRow[], opts: TableOptions): Table {
   const printer = resource.printer as unknown as Printer<KubeObject>;
-  const include = opts.includeObject ?? 'Metadata';
-  const rows: TableRow[] = objects.map((obj) => {
-    const row: TableRow = { cells: printer.cells(obj, opts.now) };
-    const conditions = printer.conditions?.(obj);
-    if (conditions) row.conditions = conditions;
-    if (include === 'Metadata') row.object = partialMetadata(obj.metadata ?? {});
-    else if (include === 'Object') row.object = { ...obj, apiVersion: obj.apiVersion ?? resource.apiVersion, kind: obj.kind ?? resource.kind };
-    return row;
-  });
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
@@ -51,4 +57,16 @@ export function toTable(resource: TableSource, objects: readonly KubeObject[], o
     columnDefinitions: opts.noHeaders ? null : printer.columns.map((c) => ({ ...c })),
     rows,
   };
+}
+
+function tableRow(resource: TableSource, obj: KubeObject, opts: TableOptions): TableRow {
+  // A printer is written for its own kind; the table entry guarantees objects are of that kind.
+  const printer = resource.printer as unknown as Printer<KubeObject>;
+  const include = opts.includeObject ?? 'Metadata';
+  const row: TableRow = { cells: printer.cells(obj, opts.now) };
+  const conditions = printer.conditions?.(obj);
+  if (conditions) row.conditions = conditions;
+  if (include === 'Metadata') row.object = partialMetadata(obj.metadata ?? {});
+  else if (include === 'Object') row.object = { ...obj, apiVersion: obj.apiVersion ?? resource.apiVersion, kind: obj.kind ?? resource.kind };
+  return row;
 }
