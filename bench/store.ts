@@ -5,8 +5,13 @@
  * - raw lmdb (ceiling): one transaction of Pod-sized puts (msgpack encoding
  *   included), awaited until durable;
  * - durable Pod creates/s through the store actor: batches of 500, 8 in flight,
- *   values encoded on the sending thread (encodeForStore, timed) so the store
- *   thread only copies bytes; brief replies;
+ *   values encoded on the sending thread (writeEncoded, timed: straight into
+ *   the op batch that travels, lib/store/op-batch.ts) so the store thread
+ *   only checks the bytes and stores them in place; brief (compact) replies;
+ *   the ratio to the ceiling both per round (median) and of the medians;
+ * - CPU per write of both (process.cpuUsage over the phase: every thread of
+ *   the process, so sender, store and LMDB's write thread together): the
+ *   figure to compare on a shared machine, where rates are noisy;
  * - compare-and-swap updates/s through the actor (update with expectedRevision), the same way;
  * - range scan entries/s: in-process (the api-server's watch cache loads this
  *   way at start), and through the actor in pages of 500;
@@ -39,7 +44,14 @@ const batch = 500;
 const inFlight = 8;
 const rounds = 3;
 const samples = new Samples(bench);
-const sample = (kase: string, value: number, unit: string): void => samples.add(kase, value, unit);
+const sample = (kase: string, value: number, unit: string, metric?: string): void => samples.add(kase, value, unit, metric);
+/** CPU time of the whole process (all threads) since `from`, in µs. */
+const cpuMicros = (from: NodeJS.CpuUsage): number => {
+  const d = process.cpuUsage(from);
+  return d.user + d.system;
+};
+/** The ceiling of the current round, for the per-round ratio. */
+let lastRawRate = NaN;
 
 const watcherCount = 10;
 const watcherModule = new URL('./fixtures/store-watcher.js', import.meta.url).href;
@@ -51,11 +63,14 @@ async function rawCeiling(round: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-bench-raw-'));
   const db = open({ path: dir, encoding: 'binary' });
   const packr = new Packr({ useRecords: false });
+  const cpu = process.cpuUsage();
   const started = performance.now();
   await db.transaction(() => {
     for (let i = 0; i < count; i++) db.put(podKey(round, i), packr.pack(pods[i % pods.length]));
   });
-  sample('raw lmdb puts, one transaction (ceiling)', (count * 1_000) / (performance.now() - started), 'writes/s');
+  lastRawRate = (count * 1_000) / (performance.now() - started);
+  sample('raw lmdb puts, one transaction (ceiling)', lastRawRate, 'writes/s');
+  sample('raw lmdb puts: CPU per write, all threads', cpuMicros(cpu) / count, 'µs/write', 'cpu');
   await db.close();
   rmSync(dir, { recursive: true, force: true });
 }
@@ -86,6 +101,7 @@ async function throughActor(round: number): Promise<void> {
   });
   const store = new StoreClient(sup);
   const revisions = new Array<number>(count);
+  const cpu = process.cpuUsage();
   const createRate = await pump(count, async (from, to) => {
     const ops: WriteOp[] = [];
     for (let i = from; i < to; i++) ops.push({ op: 'create', key: podKey(round, i), value: pods[i % pods.length] });
@@ -96,6 +112,8 @@ async function throughActor(round: number): Promise<void> {
     });
   });
   sample('durable Pod creates through the store actor', createRate, 'writes/s');
+  sample('durable Pod creates through the store actor: CPU per write, all threads', cpuMicros(cpu) / count, 'µs/write', 'cpu');
+  samples.add('actor creates / raw ceiling, per round', createRate / lastRawRate, 'x', 'ratio');
   const casCount = 20_000;
   const casRate = await pump(casCount, async (from, to) => {
     const ops: WriteOp[] = [];

@@ -3,8 +3,10 @@
  * the embedding thread (through the supervisor). Watch events arrive as
  * messages to the owner, which hands them to `handleNotice`.
  *
- * The hot paths move bytes: `encodeOps` encodes values on the caller's thread
- * (the store only copies them), and watch events arrive as stored bytes that
+ * The hot paths move bytes: `writeEncoded` encodes values on the caller's
+ * thread straight into an op batch (lib/store/op-batch.ts: one byte string
+ * per call, which the store checks and stores in place; compact brief
+ * replies), and watch events arrive as stored bytes that
  * handleNotice decodes here, on the watcher's thread, for `watch` handlers;
  * `watchEncoded` handlers get the bytes as they came (a watcher that only
  * needs keys never decodes; decodeWatchEvent when it does).
@@ -13,6 +15,7 @@ import type { RemoteError } from '../../lib/actor/errors.js';
 import { isDownNotice, type Address, type Message, type RequestOptions } from '../../lib/actor/types.js';
 import { StoreError, type StoreErrorCode } from '../../lib/store/errors.js';
 import { decodeWatchEvent, encodeForStore, unpackWatchEvents } from '../../lib/store/encoded.js';
+import { batchable, expandBriefResults, joinSegments, packOps, type BriefResults, type OpSegment } from '../../lib/store/op-batch.js';
 import type { EncodedWatchEvent, KeyValue, RangeRequest, RangeResult, StoreStats, WatchEvent, WriteOp, WriteResult } from '../../lib/store/types.js';
 import { STORE_ADDRESS, type StoreNotice, type StoreReply, type StoreRequest } from './messages.js';
 import { WriteCoalescer } from './write-coalescer.js';
@@ -49,10 +52,27 @@ export function encodeOps(ops: readonly WriteOp[]): WriteOp[] {
   });
 }
 
+/**
+ * Ops whose values are all encoded (or deletes) travel as one byte string
+ * (op-batch.ts: far cheaper for the runtime to move than records holding
+ * bytes); anything else as ops.
+ */
+function writeMessage(ops: WriteOp[], brief: boolean, segments: OpSegment[] | undefined): StoreRequest {
+  if (segments !== undefined) return { type: 'store.write-batch', batch: joinSegments(segments), brief };
+  if (ops.length > 0 && batchable(ops)) {
+    try {
+      return { type: 'store.write-batch', batch: joinSegments([packOps(ops)]), brief };
+    } catch {
+      // An op the batch cannot carry (a huge key): as ops, and the store says what is wrong with it.
+    }
+  }
+  return { type: 'store.write', ops, brief };
+}
+
 export class StoreClient {
   private readonly watches = new Map<string, Handlers>();
   /** Writes of one turn go as one message (write-coalescer.ts). */
-  private readonly writes = new WriteCoalescer((ops, brief) => this.send({ type: 'store.write', ops, brief }));
+  private readonly writes = new WriteCoalescer((ops, brief, segments) => this.sendWrite(ops, brief, segments));
 
   constructor(
     private readonly requester: Requester,
@@ -70,11 +90,13 @@ export class StoreClient {
   }
 
   /**
-   * writeBrief with every value encoded on this thread first (encodeOps):
-   * the fastest way to write many objects. Results carry no `value`.
+   * writeBrief with every value encoded on this thread first, into the op
+   * batch that travels (packOps): the fastest way to write many objects.
+   * Results carry no `value`.
    */
   async writeEncoded(ops: WriteOp[]): Promise<WriteResult[]> {
-    return this.writeBrief(encodeOps(ops)); // an unencodable value rejects (INVALID_ARGUMENT) before sending
+    // Encoded straight into the bytes that travel (op-batch.ts); an unencodable value rejects (INVALID_ARGUMENT) before sending.
+    return this.writes.write(ops, true, packOps(ops));
   }
 
   async get(key: string): Promise<KeyValue | undefined> {
@@ -155,6 +177,11 @@ export class StoreClient {
       return true;
     }
     return false;
+  }
+
+  private async sendWrite(ops: WriteOp[], brief: boolean, segments: OpSegment[] | undefined): Promise<WriteResult[]> {
+    const reply = await this.send(writeMessage(ops, brief, segments));
+    return Array.isArray(reply) ? (reply as WriteResult[]) : expandBriefResults(ops, reply as BriefResults);
   }
 
   private call<T extends StoreRequest>(msg: T): Promise<StoreReply[T['type']]> {

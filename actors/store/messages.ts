@@ -4,6 +4,7 @@
  * threads dominates: see ../../shared/notes/libraries-on-node20.md.
  */
 import type { KeyValue, RangeRequest, RangeResult, StoreStats, WriteOp, WriteResult } from '../../lib/store/index.js';
+import type { BriefResults } from '../../lib/store/op-batch.js';
 
 export const STORE_ADDRESS = 'store';
 
@@ -20,6 +21,14 @@ export type StoreRequest =
    * whole message with INVALID_ARGUMENT.
    */
   | { type: 'store.write'; ops: WriteOp[]; brief?: boolean }
+  /**
+   * The same, with the ops packed into one byte string (lib/store/op-batch.ts):
+   * what StoreClient sends when every op is a delete or carries `encoded`. A
+   * malformed batch fails the whole message with INVALID_ARGUMENT. Reply:
+   * with `brief`, BriefResults (expandBriefResults rebuilds the WriteResults
+   * from the ops); without, WriteResult[].
+   */
+  | { type: 'store.write-batch'; batch: Uint8Array; brief?: boolean }
   /** Reply: KeyValue or null. */
   | { type: 'store.get'; key: string }
   /** Reply: RangeResult. */
@@ -39,6 +48,7 @@ export type StoreRequest =
 
 export type StoreReply = {
   'store.write': WriteResult[];
+  'store.write-batch': BriefResults | WriteResult[];
   'store.get': KeyValue | null;
   'store.range': RangeResult;
   'store.count': number;
@@ -65,4 +75,6 @@ export interface StoreActorArgs {
   readonly retainMs?: number;
   readonly mapSize?: number;
   readonly maxMapSize?: number;
+  /** Most ops in one group commit (lmdb-store.ts); the default is the store's. */
+  readonly maxGroupOps?: number;
 }

@@ -25,6 +25,8 @@ export function requestProblem(msg: StoreRequest): string | null {
       }
       return null;
     }
+    case 'store.write-batch':
+      return msg.batch instanceof Uint8Array ? null : 'store.write-batch needs a batch of bytes';
     case 'store.get':
       return typeof msg.key === 'string' ? null : 'store.get needs a string key';
     case 'store.range':

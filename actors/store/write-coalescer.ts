@@ -16,12 +16,23 @@
  * the same for every writer and reaches them all as it is.
  */
 import { StoreError } from '../../lib/store/errors.js';
+import type { OpSegment } from '../../lib/store/op-batch.js';
 import type { WriteOp, WriteResult } from '../../lib/store/types.js';
 
-type Send = (ops: WriteOp[], brief: boolean) => Promise<WriteResult[]>;
+/**
+ * Calls with at least this many ops are not merged: they already pay the
+ * per-request cost once for many ops, and merged they would share one reply,
+ * so none could be acknowledged before the commit of the last (a store with
+ * maxGroupOps commits a large arrival as several pipelined groups).
+ */
+export const MERGE_BELOW = 64;
+
+/** `segments`: the ops already packed (op-batch.ts), one segment per merged call; undefined when any call is not. */
+type Send = (ops: WriteOp[], brief: boolean, segments: OpSegment[] | undefined) => Promise<WriteResult[]>;
 
 interface Waiting {
   readonly ops: readonly WriteOp[];
+  readonly segment: OpSegment | undefined;
   readonly resolve: (r: WriteResult[]) => void;
   readonly reject: (err: unknown) => void;
 }
@@ -33,9 +44,10 @@ export class WriteCoalescer {
 
   constructor(private readonly send: Send) {}
 
-  write(ops: readonly WriteOp[], brief: boolean): Promise<WriteResult[]> {
+  /** `segment`: the same ops already packed (packOps), when the caller did that. */
+  write(ops: readonly WriteOp[], brief: boolean, segment?: OpSegment): Promise<WriteResult[]> {
     return new Promise<WriteResult[]>((resolve, reject) => {
-      this.waiting[brief ? 1 : 0].push({ ops, resolve, reject });
+      this.waiting[brief ? 1 : 0].push({ ops, segment, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         queueMicrotask(() => this.flush());
@@ -50,19 +62,40 @@ export class WriteCoalescer {
       const group = this.waiting[brief ? 1 : 0];
       if (group.length === 0) continue;
       this.waiting[brief ? 1 : 0] = [];
-      if (group.length === 1) this.sendAlone(group[0]!, brief);
-      else this.sendMerged(group, brief);
+      // Runs of small calls merge; a large call goes alone (its own reply, so the store can acknowledge it
+      // with an earlier group commit than its neighbours': see MERGE_BELOW). Order is kept.
+      let run: Waiting[] = [];
+      for (const w of group) {
+        if (w.ops.length < MERGE_BELOW) {
+          run.push(w);
+          continue;
+        }
+        this.sendRun(run, brief);
+        run = [];
+        this.sendAlone(w, brief);
+      }
+      this.sendRun(run, brief);
     }
   }
 
+  private sendRun(run: readonly Waiting[], brief: boolean): void {
+    if (run.length === 1) this.sendAlone(run[0]!, brief);
+    else if (run.length > 1) this.sendMerged(run, brief);
+  }
+
   private sendAlone(w: Waiting, brief: boolean): void {
-    this.send([...w.ops], brief).then(w.resolve, w.reject);
+    this.send([...w.ops], brief, w.segment && [w.segment]).then(w.resolve, w.reject);
   }
 
   private sendMerged(group: readonly Waiting[], brief: boolean): void {
     const ops: WriteOp[] = [];
-    for (const w of group) for (const op of w.ops) ops.push(op);
-    this.send(ops, brief).then(
+    let segments: OpSegment[] | undefined = [];
+    for (const w of group) {
+      for (const op of w.ops) ops.push(op);
+      if (w.segment === undefined) segments = undefined;
+      else segments?.push(w.segment);
+    }
+    this.send(ops, brief, segments).then(
       (results) => {
         let at = 0;
         for (const w of group) {

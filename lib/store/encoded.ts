@@ -19,7 +19,13 @@
  * the timestamp and undefined extensions that plain msgpackr writes), finds
  * `metadata.resourceVersion` by structure and requires the placeholder there
  * when the value has an object `metadata`. Anything else is INVALID_ARGUMENT.
- * JSON values (rare) are parsed and take the ordinary path.
+ * JSON values (rare) are parsed and take the ordinary path. Values that came
+ * in an op batch (op-batch.ts) with room before them are used in place: the
+ * log entry's header is written into the batch's bytes, nothing is copied.
+ *
+ * encodeForStore writes plain data with the compiled writer of
+ * plain-writer.ts (msgpackr's exact bytes, without building the stamped
+ * copy); anything else goes through msgpackr as before.
  */
 import {
   carve,
@@ -31,6 +37,7 @@ import {
   needsJson,
   packView,
   PLACEHOLDER_BYTES,
+  PROTO_KEY_BYTES,
   prepareValue,
   type PreparedValue,
   SPLICE_OK,
@@ -39,6 +46,7 @@ import {
 } from './codec.js';
 import { Packr } from 'msgpackr';
 import { InvalidArgumentError } from './errors.js';
+import { writeStamped } from './plain-writer.js';
 import type { EncodedWatchEvent, WatchEvent } from './types.js';
 
 export const ENCODED_MARK = 0xc1;
@@ -52,6 +60,16 @@ export const MAX_DEPTH = 512;
  * Throws InvalidArgumentError for a value that cannot be encoded.
  */
 export function encodeForStore(value: unknown): Uint8Array {
+  if (SPLICE_OK) {
+    // Plain data with a metadata map (every API object): the compiled writer, same bytes (plain-writer.ts).
+    const fast = writeStamped(value, ENCODED_MARK, ENCODING_MSGPACK);
+    if (fast !== null && !fast.includes(PROTO_KEY_BYTES, ENCODED_HEADER_BYTES)) return fast;
+  }
+  return encodeWithMsgpackr(value);
+}
+
+/** encodeForStore without the fast writer: msgpackr (or JSON), for what plain-writer.ts does not take. */
+export function encodeWithMsgpackr(value: unknown): Uint8Array {
   const { object, stamp } = stampedCopy(value);
   const packed = packView(object);
   if (!needsJson(packed) && SPLICE_OK) {
@@ -71,8 +89,14 @@ export function encodeForStore(value: unknown): Uint8Array {
   return out;
 }
 
-/** Check and copy an `encoded` op value, like prepareValue does for objects. Throws InvalidArgumentError. */
-export function prepareEncoded(encoded: unknown, reserve: number): PreparedValue {
+/**
+ * Check and copy an `encoded` op value, like prepareValue does for objects.
+ * `room`: free bytes before `encoded` in its buffer that may be overwritten
+ * (an op from a batch the store owns, op-batch.ts); when they (with the
+ * 2-byte mark) cover `reserve`, the value is used in place, not copied.
+ * Throws InvalidArgumentError.
+ */
+export function prepareEncoded(encoded: unknown, reserve: number, room = 0): PreparedValue {
   if (!(encoded instanceof Uint8Array)) throw new InvalidArgumentError('encoded must be bytes (from encodeForStore)');
   const b = Buffer.isBuffer(encoded) ? encoded : Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
   if (b.length <= ENCODED_HEADER_BYTES || b[0] !== ENCODED_MARK)
@@ -90,8 +114,13 @@ export function prepareEncoded(encoded: unknown, reserve: number): PreparedValue
   if (b[1] !== ENCODING_MSGPACK) throw new InvalidArgumentError(`unknown encoding ${b[1]} in encoded value`);
   if (needsJson(body)) throw new InvalidArgumentError('encoded msgpack value contains __proto__: encodeForStore stores it as JSON');
   const at = scanMsgpack(body);
-  const bytes = carve(reserve + body.length);
-  body.copy(bytes, reserve);
+  let bytes: Buffer;
+  if (room + ENCODED_HEADER_BYTES >= reserve) {
+    bytes = Buffer.from(body.buffer, body.byteOffset - reserve, reserve + body.length);
+  } else {
+    bytes = carve(reserve + body.length);
+    body.copy(bytes, reserve);
+  }
   return {
     object: undefined,
     decoded: false,

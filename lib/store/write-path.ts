@@ -17,6 +17,7 @@
  */
 import { type PreparedValue, NOT_DECODED, decodeValue, entryWithValue, prepareValue } from './codec.js';
 import { prepareEncoded } from './encoded.js';
+import { roomBefore } from './op-batch.js';
 import { DecodeError, InvalidArgumentError, type StoreError } from './errors.js';
 import { validateKey } from './keys.js';
 import {
@@ -68,7 +69,7 @@ export function prepareOps(ops: readonly WriteOp[]): PreparedOp[] {
       op.op === 'delete'
         ? undefined
         : op.encoded !== undefined
-          ? prepareEncoded(op.encoded, HEADER_BYTES + keyBytes)
+          ? prepareEncoded(op.encoded, HEADER_BYTES + keyBytes, roomBefore(op))
           : prepareValue(op.value, HEADER_BYTES + keyBytes);
     const expected = op.op === 'create' ? undefined : op.expectedRevision;
     out[i] = { kind: op.op, key: op.key, keyBytes, expected, value };

@@ -53,7 +53,9 @@ test('every acknowledged write survives SIGKILL of the whole process (5 random m
       let missing = 0;
       for (const [key, revision] of acked) {
         const kv = store.getSync(key);
-        if (!kv || kv.revision !== revision) missing++;
+        // The value too: batches are stored in place in the received bytes (op-batch.ts), so check they are whole.
+        const meta = (kv?.value as { metadata?: { name?: string; resourceVersion?: string } } | undefined)?.metadata;
+        if (!kv || kv.revision !== revision || meta?.name !== key.slice(key.lastIndexOf('/') + 1) || meta.resourceVersion !== String(revision)) missing++;
       }
       t.is(missing, 0, `round ${round}: ${missing} of ${acked.size} acknowledged writes lost`);
     } finally {

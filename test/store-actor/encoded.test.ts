@@ -8,7 +8,8 @@ import { storeChildSpec } from '../../actors/store/spec.js';
 import { RemoteError } from '../../lib/actor/errors.js';
 import { Supervisor } from '../../lib/actor/supervisor.js';
 import { encodeForStore } from '../../lib/store/encoded.js';
-import type { WatchEvent } from '../../lib/store/types.js';
+import { joinSegments, packOps, type BriefResults } from '../../lib/store/op-batch.js';
+import type { WatchEvent, WriteOp } from '../../lib/store/types.js';
 
 const watcherModule = new URL('../fixtures/store-actor/watcher.js', import.meta.url).href;
 
@@ -107,4 +108,43 @@ test('malformed encoded values get INVALID_ARGUMENT, never a crash', async (t) =
   t.true(ok!.ok);
   t.is((await sup.inspect('store').stats()).restarts, 0);
   t.is((await store.stats()).writes, 1);
+});
+
+test('op batches: malformed batches and malformed values in them get INVALID_ARGUMENT; the store keeps serving', async (t) => {
+  const { sup, store } = await start(t);
+  const good = Buffer.from(joinSegments([packOps([{ op: 'create', key: key('x'), value: pod('x') }])]));
+  const valueAt = good.length - Buffer.from(encodeForStore(pod('x'))).length;
+  const badValue = Buffer.from(good);
+  badValue[valueAt] = 0x90; // not the encoded mark
+  const truncatedValue = Buffer.from(good);
+  truncatedValue[good.length - 1] = 0xdd; // the value's last item now claims 2^32 elements
+  for (const batch of ['text', Buffer.from('garbage'), good.subarray(0, good.length - 5), badValue, truncatedValue]) {
+    const err = await t.throwsAsync(sup.request('store', { type: 'store.write-batch', batch, brief: true }));
+    t.is((err as RemoteError).code, 'INVALID_ARGUMENT', String(err));
+  }
+  const reply = (await sup.request('store', { type: 'store.write-batch', batch: good, brief: true })) as BriefResults;
+  const [revision, prevRevision] = reply.revisions;
+  t.deepEqual(reply, { revisions: [revision, 0], failed: [] }, 'brief: two numbers per op');
+  t.is(prevRevision, 0);
+  t.deepEqual((await store.get(key('x')))?.value, { ...pod('x'), metadata: { ...pod('x').metadata, resourceVersion: String(revision) } });
+  // Again: a failed op comes back whole, in order.
+  const again = (await sup.request('store', { type: 'store.write-batch', batch: good, brief: true })) as BriefResults;
+  t.deepEqual(again.revisions, [0, 0]);
+  t.like(again.failed, [{ ok: false, code: 'ALREADY_EXISTS', key: key('x') }]);
+  t.is((await sup.inspect('store').stats()).restarts, 0);
+});
+
+test('writeEncoded of many calls: large calls travel alone and are acknowledged as their group commits', async (t) => {
+  const { store } = await start(t);
+  const call = (c: number): WriteOp[] => Array.from({ length: 600 }, (_, i) => ({ op: 'create', key: key(`c${c}-${i}`), value: pod(`c${c}-${i}`) }));
+  const before = await store.stats();
+  const acked: number[] = [];
+  const results = await Promise.all([0, 1, 2, 3].map((c) => store.writeEncoded(call(c)).then((r) => (acked.push(c), r))));
+  const after = await store.stats();
+  t.true(results.every((rs) => rs.length === 600 && rs.every((r) => r.ok)));
+  t.deepEqual(acked, [0, 1, 2, 3], 'acknowledged in order');
+  t.true(after.commits - before.commits >= 2, `4 x 600 ops in groups of at most 1,000 ops: ${after.commits - before.commits} commits`);
+  t.true(after.largestCommit <= 1_000);
+  const revisions = results.flat().map((r) => (r.ok ? r.revision : 0));
+  t.deepEqual(revisions, revisions.map((_, i) => revisions[0]! + i), 'one revision each, in call order');
 });

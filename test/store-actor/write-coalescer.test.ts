@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StoreClient } from '../../actors/store/client.js';
 import { storeChildSpec } from '../../actors/store/spec.js';
-import { WriteCoalescer } from '../../actors/store/write-coalescer.js';
+import { MERGE_BELOW, WriteCoalescer } from '../../actors/store/write-coalescer.js';
 import { Supervisor } from '../../lib/actor/supervisor.js';
 import { StoreError } from '../../lib/store/errors.js';
 import type { WriteOp, WriteResult } from '../../lib/store/types.js';
@@ -27,6 +27,19 @@ test('writes made in one turn are sent as one call, in order, and each writer ge
   // The next turn is a call of its own.
   await c.write([create('/d')], true);
   t.is(calls.length, 2);
+});
+
+test('a large call travels alone (its own reply); the small calls around it merge, and the order is kept', async (t) => {
+  const calls: string[][] = [];
+  const c = new WriteCoalescer(async (ops) => {
+    calls.push(ops.map((op) => op.key));
+    return ops.map((op, i): WriteResult => ({ ok: true, op: op.op, key: op.key, revision: i + 1, value: undefined, prevRevision: 0 }));
+  });
+  const big = (name: string): WriteOp[] => Array.from({ length: MERGE_BELOW }, (_, i) => create(`/${name}${i}`));
+  const results = await Promise.all([c.write([create('/a')], true), c.write([create('/b')], true), c.write(big('L'), true), c.write(big('M'), true), c.write([create('/c')], true)]);
+  t.deepEqual(calls.map((keys) => [keys[0], keys.length]), [['/a', 2], ['/L0', MERGE_BELOW], ['/M0', MERGE_BELOW], ['/c', 1]]);
+  t.deepEqual(results.map((r) => r.length), [1, 1, MERGE_BELOW, MERGE_BELOW, 1]);
+  t.is(results[1]![0]!.key, '/b');
 });
 
 test('a failure other than a malformed op reaches every merged writer as it is', async (t) => {
@@ -56,4 +69,16 @@ test('through the store actor: a malformed op merged with good ones fails alone;
   t.is(((outcomes[1] as PromiseRejectedResult).reason as StoreError).code, 'INVALID_ARGUMENT');
   t.truthy(await store.get('/registry/pods/default/good-1'));
   t.truthy(await store.get('/registry/pods/default/good-2'));
+
+  // The same with encoded values merged into one op batch: a malformed value fails only its writer.
+  const encoded = await Promise.allSettled([
+    store.writeEncoded([create('/registry/pods/default/enc-1')]),
+    store.write([{ op: 'create', key: '/registry/pods/default/bad', encoded: Buffer.from([0xc1, 0, 0x91]) }]),
+    store.writeEncoded([create('/registry/pods/default/enc-2')]),
+  ]);
+  t.deepEqual(encoded.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
+  t.is(((encoded[1] as PromiseRejectedResult).reason as StoreError).code, 'INVALID_ARGUMENT');
+  t.like((encoded[0] as PromiseFulfilledResult<WriteResult[]>).value, [{ ok: true, key: '/registry/pods/default/enc-1', value: undefined }]);
+  t.truthy(await store.get('/registry/pods/default/enc-2'));
+  t.is(await store.get('/registry/pods/default/bad'), undefined);
 });
