@@ -22,6 +22,8 @@
  * class instances keep msgpackr's handling exactly.
  */
 
+import { ByteOutput } from '../msgpack/byte-output.js';
+
 /** Plain-data writer for one shape: writes the values, in key order, after the record header. */
 type ValuesWriter = (object: Record<string, unknown>) => void;
 
@@ -76,11 +78,7 @@ export function writerSupports(seed: readonly (readonly string[])[]): boolean {
 
 export function createFrameWriter(seed: readonly (readonly string[])[]): FrameWriter {
   if (!writerSupports(seed)) throw new Error(`the frame writer supports at most ${maxSeed} shared structures, got ${seed.length}`);
-  let buf = Buffer.allocUnsafeSlow(64 * 1024);
-  let view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  let pos = 0;
-  /** Past this, a value may not fit: grow first. Strings check their own worst case. */
-  let safeEnd = buf.length - 16;
+  const out = new ByteOutput();
   let frame = 0;
   let writing = false;
   const firstOwnId = seed.length;
@@ -94,166 +92,31 @@ export function createFrameWriter(seed: readonly (readonly string[])[]): FrameWr
   /** Caches for values that sit directly in arrays outside any shape (the frame itself). */
   const topCache: (Shape | undefined)[] = [undefined, undefined];
 
-  const grow = (need: number): void => {
-    let size = buf.length * 2;
-    while (size < pos + need + 16) size *= 2;
-    const bigger = Buffer.allocUnsafeSlow(size);
-    buf.copy(bigger, 0, 0, pos);
-    buf = bigger;
-    view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    safeEnd = size - 16;
-  };
-
-  const writeString = (s: string): void => {
-    const length = s.length;
-    if (pos + length * 3 + 5 > safeEnd) grow(length * 3 + 5);
-    if (length < 0x20) {
-      // Short ASCII, by far the most common: header known up front, one pass.
-      let p = pos + 1;
-      let i = 0;
-      for (; i < length; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0x80) break;
-        buf[p++] = c;
-      }
-      if (i === length) {
-        buf[pos] = 0xa0 | length;
-        pos = p;
-        return;
-      }
-    }
-    // msgpackr's way: guess the header from the UTF-16 length, write, then move the bytes if the guess was short.
-    const header = length < 0x20 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : 5;
-    let n: number;
-    if (length < 0x40) {
-      let p = pos + header;
-      for (let i = 0; i < length; i++) {
-        let c1 = s.charCodeAt(i);
-        let c2: number;
-        if (c1 < 0x80) buf[p++] = c1;
-        else if (c1 < 0x800) {
-          buf[p++] = (c1 >> 6) | 0xc0;
-          buf[p++] = (c1 & 0x3f) | 0x80;
-        } else if ((c1 & 0xfc00) === 0xd800 && ((c2 = s.charCodeAt(i + 1)) & 0xfc00) === 0xdc00) {
-          c1 = 0x10000 + ((c1 & 0x03ff) << 10) + (c2 & 0x03ff);
-          i++;
-          buf[p++] = (c1 >> 18) | 0xf0;
-          buf[p++] = ((c1 >> 12) & 0x3f) | 0x80;
-          buf[p++] = ((c1 >> 6) & 0x3f) | 0x80;
-          buf[p++] = (c1 & 0x3f) | 0x80;
-        } else if ((c1 & 0xf800) === 0xd800) {
-          // A lone surrogate: U+FFFD, as msgpackr and TextEncoder write it.
-          buf[p++] = 0xef;
-          buf[p++] = 0xbf;
-          buf[p++] = 0xbd;
-        } else {
-          buf[p++] = (c1 >> 12) | 0xe0;
-          buf[p++] = ((c1 >> 6) & 0x3f) | 0x80;
-          buf[p++] = (c1 & 0x3f) | 0x80;
-        }
-      }
-      n = p - pos - header;
-    } else {
-      n = buf.write(s, pos + header);
-    }
-    if (n < 0x20) {
-      if (header !== 1) buf.copyWithin(pos + 1, pos + header, pos + header + n);
-      buf[pos] = 0xa0 | n;
-      pos += 1 + n;
-    } else if (n < 0x100) {
-      if (header !== 2) buf.copyWithin(pos + 2, pos + header, pos + header + n);
-      buf[pos] = 0xd9;
-      buf[pos + 1] = n;
-      pos += 2 + n;
-    } else if (n < 0x10000) {
-      if (header !== 3) buf.copyWithin(pos + 3, pos + header, pos + header + n);
-      buf[pos] = 0xda;
-      buf[pos + 1] = n >> 8;
-      buf[pos + 2] = n & 0xff;
-      pos += 3 + n;
-    } else {
-      if (header !== 5) buf.copyWithin(pos + 5, pos + header, pos + header + n);
-      buf[pos] = 0xdb;
-      view.setUint32(pos + 1, n);
-      pos += 5 + n;
-    }
-  };
-
-  const writeNumber = (v: number): void => {
-    if (v >>> 0 === v) {
-      // Below 0x40 as a fixint; 0x40..0x7f are record ids, so those take 0xcc (as msgpackr does).
-      if (v < 0x40) buf[pos++] = v;
-      else if (v < 0x100) {
-        buf[pos++] = 0xcc;
-        buf[pos++] = v;
-      } else if (v < 0x10000) {
-        buf[pos++] = 0xcd;
-        buf[pos++] = v >> 8;
-        buf[pos++] = v & 0xff;
-      } else {
-        buf[pos++] = 0xce;
-        view.setUint32(pos, v);
-        pos += 4;
-      }
-    } else if (v >> 0 === v) {
-      if (v >= -0x20) buf[pos++] = 0x100 + v;
-      else if (v >= -0x80) {
-        buf[pos++] = 0xd0;
-        buf[pos++] = v + 0x100;
-      } else if (v >= -0x8000) {
-        buf[pos++] = 0xd1;
-        view.setInt16(pos, v);
-        pos += 2;
-      } else {
-        buf[pos++] = 0xd2;
-        view.setInt32(pos, v);
-        pos += 4;
-      }
-    } else {
-      buf[pos++] = 0xcb;
-      view.setFloat64(pos, v);
-      pos += 8;
-    }
-  };
-
   /** Any value; objects and arrays go through `writeAt` with the given site cache. */
   const writeValue = (v: unknown, cache: (Shape | undefined)[], slot: number): void => {
-    if (pos > safeEnd) grow(16);
+    if (out.pos > out.safeEnd) out.grow(16);
     switch (typeof v) {
       case 'string':
-        writeString(v);
+        out.string(v);
         return;
       case 'number':
-        writeNumber(v);
+        out.number(v, 0x40); // 0x40..0x7f are record ids: msgpackr writes those as 0xcc
         return;
       case 'object':
-        if (v === null) buf[pos++] = 0xc0;
+        if (v === null) out.buf[out.pos++] = 0xc0;
         else writeAt(v, cache, slot);
         return;
       case 'boolean':
-        buf[pos++] = v ? 0xc3 : 0xc2;
+        out.buf[out.pos++] = v ? 0xc3 : 0xc2;
         return;
       case 'undefined':
         // msgpackr's undefined: fixext 1, type 0.
-        buf[pos++] = 0xd4;
-        buf[pos++] = 0;
-        buf[pos++] = 0;
+        out.buf[out.pos++] = 0xd4;
+        out.buf[out.pos++] = 0;
+        out.buf[out.pos++] = 0;
         return;
       default:
         throw new NotPlainData();
-    }
-  };
-
-  const writeArrayHeader = (n: number): void => {
-    if (n < 0x10) buf[pos++] = 0x90 | n;
-    else if (n < 0x10000) {
-      buf[pos++] = 0xdc;
-      buf[pos++] = n >> 8;
-      buf[pos++] = n & 0xff;
-    } else {
-      buf[pos++] = 0xdd;
-      view.setUint32(pos, n);
-      pos += 4;
     }
   };
 
@@ -267,7 +130,7 @@ export function createFrameWriter(seed: readonly (readonly string[])[]): FrameWr
   const writeAt = (v: object, cache: (Shape | undefined)[], slot: number): void => {
     if (Array.isArray(v)) {
       const n = v.length;
-      writeArrayHeader(n);
+      out.arrayHeader(n);
       // Elements share one site: array items are usually of one shape.
       for (let i = 0; i < n; i++) writeValue(v[i], cache, slot);
       return;
@@ -291,13 +154,13 @@ export function createFrameWriter(seed: readonly (readonly string[])[]): FrameWr
   };
 
   const writeRecordHeader = (shape: Shape): void => {
-    if (pos > safeEnd) grow(16);
+    if (out.pos > out.safeEnd) out.grow(16);
     if (shape.shared >= 0) {
-      buf[pos++] = 0x40 + shape.shared;
+      out.buf[out.pos++] = 0x40 + shape.shared;
       return;
     }
     if (shape.frame === frame) {
-      buf[pos++] = 0x40 + shape.id;
+      out.buf[out.pos++] = 0x40 + shape.id;
       return;
     }
     // First use in this frame: define it inline (fixext 1, type 'r', id, then the keys),
@@ -308,11 +171,11 @@ export function createFrameWriter(seed: readonly (readonly string[])[]): FrameWr
     ownerOfId[id] = shape;
     shape.frame = frame;
     shape.id = id;
-    buf[pos++] = 0xd4;
-    buf[pos++] = 0x72;
-    buf[pos++] = 0x40 + id;
-    writeArrayHeader(shape.keys.length);
-    for (const key of shape.keys) writeString(key);
+    out.buf[out.pos++] = 0xd4;
+    out.buf[out.pos++] = 0x72;
+    out.buf[out.pos++] = 0x40 + id;
+    out.arrayHeader(shape.keys.length);
+    for (const key of shape.keys) out.string(key);
   };
 
   /** The shape of an object not found in the site cache: walk the key tree (msgpackr's way), adding to it. */
@@ -348,14 +211,14 @@ export function createFrameWriter(seed: readonly (readonly string[])[]): FrameWr
     // One literal property read per key: monomorphic loads for objects of one hidden class.
     // Keys are embedded with JSON.stringify, which always yields a valid string literal.
     const body = keys
-      .map((key, i) => `v = o[${JSON.stringify(key)}]; if (typeof v === 'string') s(v); else w(v, c, ${2 * i});`)
+      .map((key, i) => `v = o[${JSON.stringify(key)}]; if (typeof v === 'string') u.string(v); else w(v, c, ${2 * i});`)
       .join('\n');
-    const make = new Function('s', 'w', 'c', `return function writeValues(o) { let v;\n${body}\n};`) as (
-      s: typeof writeString,
+    const make = new Function('u', 'w', 'c', `return function writeValues(o) { let v;\n${body}\n};`) as (
+      u: ByteOutput,
       w: typeof writeValue,
       c: (Shape | undefined)[],
     ) => ValuesWriter;
-    return make(writeString, writeValue, cache);
+    return make(out, writeValue, cache);
   };
 
   /**
@@ -397,7 +260,7 @@ export function createFrameWriter(seed: readonly (readonly string[])[]): FrameWr
       if (treeNodes > maxTreeNodes) forgetShapes();
       frame++;
       nextOwn = 0;
-      pos = 0;
+      out.pos = 0;
       writing = true;
       try {
         writeValue(value, topCache, 0);
@@ -408,9 +271,7 @@ export function createFrameWriter(seed: readonly (readonly string[])[]): FrameWr
         writing = false;
       }
       // A copy the size of the frame, so a transfer moves only its bytes; not zero-filled first (slice would be).
-      const out = Buffer.allocUnsafeSlow(pos);
-      buf.copy(out, 0, 0, pos);
-      return out;
+      return out.copyOut(0, true);
     },
   };
 }

@@ -34,7 +34,8 @@ import { PROTO_KEY_BYTES, SPLICE_OK, ENCODING_MSGPACK } from './codec.js';
 import { ENCODED_HEADER_BYTES, ENCODED_MARK, encodeWithMsgpackr } from './encoded.js';
 import { HEADER_BYTES } from './log-entry.js';
 import { InvalidArgumentError } from './errors.js';
-import { abortOutput, beginOutput, endOutput, outBytes, outF64, outIncludes, outPosition, outStamped, outU16, outU32, outU8, outUtf8, outZeros, patchU32, rewind } from './plain-writer.js';
+import type { ByteOutput } from '../msgpack/byte-output.js';
+import { abortOutput, beginOutput, endOutput, outStamped } from './plain-writer.js';
 import type { WriteOp, WriteOpKind, WriteResult } from './types.js';
 
 const MAGIC = 0x31424f42; // "BOB1" read as uint32 LE
@@ -74,10 +75,11 @@ const BATCH_HEADER = 8;
  * anything is sent.
  */
 export function packOps(ops: readonly WriteOp[]): OpSegment {
-  if (!beginOutput()) return packOpsSlowly(ops); // a getter of a value being packed packs again: rare
+  const out = beginOutput();
+  if (!out) return packOpsSlowly(ops); // a getter of a value being packed packs again: rare
   try {
-    for (let i = 0; i < BATCH_HEADER; i++) outU8(0);
-    for (let i = 0; i < ops.length; i++) packOp(ops[i] as WriteOp, false);
+    out.zeros(BATCH_HEADER);
+    for (let i = 0; i < ops.length; i++) packOp(out, ops[i] as WriteOp, false);
   } catch (err) {
     abortOutput();
     throw err;
@@ -88,10 +90,11 @@ export function packOps(ops: readonly WriteOp[]): OpSegment {
 /** packOps when the writer is busy: every value through encodeForStore's msgpackr path, into a separate writer pass. */
 function packOpsSlowly(ops: readonly WriteOp[]): OpSegment {
   const encoded = ops.map((op): WriteOp => (op.op === 'delete' || op.encoded !== undefined ? op : { ...op, value: undefined, encoded: encodeWithMsgpackr(op.value) }));
-  if (!beginOutput()) throw new InvalidArgumentError('values cannot be packed while another pack is running (a getter that writes?)');
+  const out = beginOutput();
+  if (!out) throw new InvalidArgumentError('values cannot be packed while another pack is running (a getter that writes?)');
   try {
-    for (let i = 0; i < BATCH_HEADER; i++) outU8(0);
-    for (const op of encoded) packOp(op, true);
+    out.zeros(BATCH_HEADER);
+    for (const op of encoded) packOp(out, op, true);
   } catch (err) {
     abortOutput();
     throw err;
@@ -99,51 +102,51 @@ function packOpsSlowly(ops: readonly WriteOp[]): OpSegment {
   return { count: ops.length, bytes: endOutput() };
 }
 
-function packOp(op: WriteOp, encodedOnly: boolean): void {
+function packOp(out: ByteOutput, op: WriteOp, encodedOnly: boolean): void {
   if (typeof op !== 'object' || op === null || typeof op.key !== 'string' || !Object.hasOwn(KIND_CODES, op.op))
     throw new InvalidArgumentError(`an op must be { op: create | update | put | delete, key: string, ... }`);
-  outU8(KIND_CODES[op.op]);
+  out.u8(KIND_CODES[op.op]);
   const expected = op.op === 'create' ? undefined : op.expectedRevision;
   if (expected !== undefined) {
     if (typeof expected !== 'number') throw new InvalidArgumentError(`bad expectedRevision ${String(expected)} for ${op.key}`);
-    outU8(HAS_EXPECTED);
-    outF64(expected);
-  } else outU8(0);
+    out.u8(HAS_EXPECTED);
+    out.f64le(expected);
+  } else out.u8(0);
   const k = Buffer.byteLength(op.key, 'utf8');
   if (k > 0xffff) throw new InvalidArgumentError(`key too long (${k} bytes)`);
-  outU16(k);
-  outUtf8(op.key, k);
+  out.u16le(k);
+  out.utf8(op.key, k);
   if (op.op === 'delete') return;
   const room = Math.max(0, HEADER_BYTES + k - ENCODED_HEADER_BYTES);
   if (op.encoded !== undefined) {
     if (!(op.encoded instanceof Uint8Array)) throw new InvalidArgumentError(`encoded must be bytes (from encodeForStore) for ${op.key}`);
     if ((op as { value?: unknown }).value !== undefined) throw new InvalidArgumentError(`give value or encoded for ${op.key}, not both`);
-    outU32(op.encoded.length);
-    outRoom(room);
-    outBytes(op.encoded);
+    out.u32le(op.encoded.length);
+    outRoom(out, room);
+    out.bytes(op.encoded);
     return;
   }
   if (encodedOnly) throw new InvalidArgumentError(`no encoded value for ${op.key}`);
-  const lengthAt = outPosition();
-  outU32(0);
-  outRoom(room);
-  const start = outPosition();
-  outU8(ENCODED_MARK);
-  outU8(ENCODING_MSGPACK);
-  if (!(SPLICE_OK && outStamped(op.value) && !outIncludes(start, PROTO_KEY_BYTES))) {
+  const lengthAt = out.pos;
+  out.u32le(0);
+  outRoom(out, room);
+  const start = out.pos;
+  out.u8(ENCODED_MARK);
+  out.u8(ENCODING_MSGPACK);
+  if (!(SPLICE_OK && outStamped(op.value) && !out.includes(start, PROTO_KEY_BYTES))) {
     // Not plain data (or stored as JSON): msgpackr's path, as encodeForStore takes it. Rewind and copy its bytes.
     const bytes = encodeWithMsgpackr(op.value);
-    rewind(start);
-    outBytes(bytes);
+    out.pos = start;
+    out.bytes(bytes);
   }
-  patchU32(lengthAt, outPosition() - start);
+  out.patchU32le(lengthAt, out.pos - start);
 }
 
 /** The room field and its bytes (zeros: no stale sender memory travels). Rooms past 255 bytes are not offered. */
-function outRoom(room: number): void {
+function outRoom(out: ByteOutput, room: number): void {
   const n = room <= 0xff ? room : 0;
-  outU8(n);
-  outZeros(n);
+  out.u8(n);
+  out.zeros(n);
 }
 
 /** One batch of segments (the first one's free header room is used when it is alone). */

@@ -23,6 +23,7 @@
  * Object.prototype) makes `writeStamped` return null and the caller takes the
  * msgpackr path, which handles it exactly.
  */
+import { ByteOutput } from '../msgpack/byte-output.js';
 import { PLACEHOLDER_BYTES } from './codec.js';
 
 type Obj = Record<string, unknown>;
@@ -50,155 +51,31 @@ const maxCompiledKeys = 64;
 /** Bound on remembered shapes: user keys (labels, annotations, data) make shapes without end. */
 const maxShapes = 4_096;
 
-let buf = Buffer.allocUnsafeSlow(64 * 1024);
-let view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-let pos = 0;
-let safeEnd = buf.length - 16;
+const out = new ByteOutput();
 let writing = false;
 let shapes = new Map<string, Shape>();
 
-function grow(need: number): void {
-  let size = buf.length * 2;
-  while (size < pos + need + 16) size *= 2;
-  const bigger = Buffer.allocUnsafeSlow(size);
-  buf.copy(bigger, 0, 0, pos);
-  buf = bigger;
-  view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  safeEnd = size - 16;
-}
-
-function writeString(s: string): void {
-  const length = s.length;
-  if (pos + length * 3 + 5 > safeEnd) grow(length * 3 + 5);
-  if (length < 0x20) {
-    // Short ASCII, by far the most common: header known up front, one pass.
-    let p = pos + 1;
-    let i = 0;
-    for (; i < length; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0x80) break;
-      buf[p++] = c;
-    }
-    if (i === length) {
-      buf[pos] = 0xa0 | length;
-      pos = p;
-      return;
-    }
-  }
-  // msgpackr's way: guess the header from the UTF-16 length, write, then move the bytes if the guess was wrong.
-  const header = length < 0x20 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : 5;
-  let n: number;
-  if (length < 0x40) {
-    let p = pos + header;
-    for (let i = 0; i < length; i++) {
-      let c1 = s.charCodeAt(i);
-      let c2: number;
-      if (c1 < 0x80) buf[p++] = c1;
-      else if (c1 < 0x800) {
-        buf[p++] = (c1 >> 6) | 0xc0;
-        buf[p++] = (c1 & 0x3f) | 0x80;
-      } else if ((c1 & 0xfc00) === 0xd800 && ((c2 = s.charCodeAt(i + 1)) & 0xfc00) === 0xdc00) {
-        c1 = 0x10000 + ((c1 & 0x03ff) << 10) + (c2 & 0x03ff);
-        i++;
-        buf[p++] = (c1 >> 18) | 0xf0;
-        buf[p++] = ((c1 >> 12) & 0x3f) | 0x80;
-        buf[p++] = ((c1 >> 6) & 0x3f) | 0x80;
-        buf[p++] = (c1 & 0x3f) | 0x80;
-      } else if ((c1 & 0xf800) === 0xd800) {
-        // A lone surrogate: U+FFFD, as msgpackr and TextEncoder write it.
-        buf[p++] = 0xef;
-        buf[p++] = 0xbf;
-        buf[p++] = 0xbd;
-      } else {
-        buf[p++] = (c1 >> 12) | 0xe0;
-        buf[p++] = ((c1 >> 6) & 0x3f) | 0x80;
-        buf[p++] = (c1 & 0x3f) | 0x80;
-      }
-    }
-    n = p - pos - header;
-  } else {
-    n = buf.write(s, pos + header);
-  }
-  if (n < 0x20) {
-    if (header !== 1) buf.copyWithin(pos + 1, pos + header, pos + header + n);
-    buf[pos] = 0xa0 | n;
-    pos += 1 + n;
-  } else if (n < 0x100) {
-    if (header !== 2) buf.copyWithin(pos + 2, pos + header, pos + header + n);
-    buf[pos] = 0xd9;
-    buf[pos + 1] = n;
-    pos += 2 + n;
-  } else if (n < 0x10000) {
-    if (header !== 3) buf.copyWithin(pos + 3, pos + header, pos + header + n);
-    buf[pos] = 0xda;
-    buf[pos + 1] = n >> 8;
-    buf[pos + 2] = n & 0xff;
-    pos += 3 + n;
-  } else {
-    if (header !== 5) buf.copyWithin(pos + 5, pos + header, pos + header + n);
-    buf[pos] = 0xdb;
-    view.setUint32(pos + 1, n);
-    pos += 5 + n;
-  }
-}
-
-function writeNumber(v: number): void {
-  if (v >>> 0 === v) {
-    if (v < 0x80) buf[pos++] = v;
-    else if (v < 0x100) {
-      buf[pos++] = 0xcc;
-      buf[pos++] = v;
-    } else if (v < 0x10000) {
-      buf[pos++] = 0xcd;
-      buf[pos++] = v >> 8;
-      buf[pos++] = v & 0xff;
-    } else {
-      buf[pos++] = 0xce;
-      view.setUint32(pos, v);
-      pos += 4;
-    }
-  } else if (v >> 0 === v) {
-    if (v >= -0x20) buf[pos++] = 0x100 + v;
-    else if (v >= -0x80) {
-      buf[pos++] = 0xd0;
-      buf[pos++] = v + 0x100;
-    } else if (v >= -0x8000) {
-      buf[pos++] = 0xd1;
-      view.setInt16(pos, v);
-      pos += 2;
-    } else {
-      buf[pos++] = 0xd2;
-      view.setInt32(pos, v);
-      pos += 4;
-    }
-  } else {
-    buf[pos++] = 0xcb;
-    view.setFloat64(pos, v);
-    pos += 8;
-  }
-}
-
 function writeValue(v: unknown, cache: (Shape | undefined)[], slot: number): void {
-  if (pos > safeEnd) grow(16);
+  if (out.pos > out.safeEnd) out.grow(16);
   switch (typeof v) {
     case 'string':
-      writeString(v);
+      out.string(v);
       return;
     case 'number':
-      writeNumber(v);
+      out.number(v, 0x80);
       return;
     case 'object':
-      if (v === null) buf[pos++] = 0xc0;
+      if (v === null) out.buf[out.pos++] = 0xc0;
       else if (Array.isArray(v)) writeArray(v, cache, slot);
       else writeObject(v as Obj, cache, slot);
       return;
     case 'boolean':
-      buf[pos++] = v ? 0xc3 : 0xc2;
+      out.buf[out.pos++] = v ? 0xc3 : 0xc2;
       return;
     case 'undefined':
-      buf[pos++] = 0xd4;
-      buf[pos++] = 0;
-      buf[pos++] = 0;
+      out.buf[out.pos++] = 0xd4;
+      out.buf[out.pos++] = 0;
+      out.buf[out.pos++] = 0;
       return;
     default:
       throw new NotPlainData();
@@ -208,16 +85,7 @@ function writeValue(v: unknown, cache: (Shape | undefined)[], slot: number): voi
 function writeArray(v: unknown[], cache: (Shape | undefined)[], slot: number): void {
   if (v.constructor !== Array) throw new NotPlainData();
   const n = v.length;
-  if (n < 0x10) buf[pos++] = 0x90 | n;
-  else if (n < 0x10000) {
-    buf[pos++] = 0xdc;
-    buf[pos++] = n >> 8;
-    buf[pos++] = n & 0xff;
-  } else {
-    buf[pos++] = 0xdd;
-    view.setUint32(pos, n);
-    pos += 4;
-  }
+  out.arrayHeader(n);
   // Elements share one site: array items are usually of one shape.
   for (let i = 0; i < n; i++) writeValue(v[i], cache, slot);
 }
@@ -263,7 +131,7 @@ function shapeOf(object: Obj, mode: Mode): Shape {
   return shape;
 }
 
-/** A string's msgpack bytes, as writeString writes them (lone surrogates become U+FFFD both ways). */
+/** A string's msgpack bytes, as ByteOutput.string writes them (lone surrogates become U+FFFD both ways). */
 function stringBytes(s: string): Buffer {
   const utf8 = Buffer.from(s, 'utf8');
   const n = utf8.length;
@@ -309,21 +177,13 @@ function writeGeneric(shape: Shape, object: Obj): void {
   if (++shape.uses === compileAfter && shape.keys.length <= maxCompiledKeys) shape.writeValues = compileShape(shape);
   const { keys, keyBytes, cache, mode, tail } = shape;
   for (let i = 0; i < keys.length; i++) {
-    writeBytes(keyBytes[i] as Uint8Array);
+    out.bytes(keyBytes[i] as Uint8Array);
     const key = keys[i] as string;
     const kind = mode === PLAIN ? 'value' : valueKind(mode, key);
     if (kind === 'value') writeValue(object[key], cache, 2 * i);
     else if (kind === 'metadata') writeMetadata(object[key]);
   }
-  if (tail !== undefined) writeBytes(tail);
-}
-
-function writeBytes(b: Uint8Array): void {
-  const n = b.length;
-  if (pos + n > safeEnd) grow(n);
-  if (n < 24) for (let i = 0; i < n; i++) buf[pos + i] = b[i] as number;
-  else buf.set(b, pos);
-  pos += n;
+  if (tail !== undefined) out.bytes(tail);
 }
 
 function compileShape({ keys, keyBytes, cache, mode, tail }: Shape): ValuesWriter {
@@ -332,21 +192,20 @@ function compileShape({ keys, keyBytes, cache, mode, tail }: Shape): ValuesWrite
   const body = keys.map((key, i) => {
     const kind = valueKind(mode, key);
     const read = `o[${JSON.stringify(key)}]`;
-    if (kind === 'constant') return `b(k[${i}]);`;
-    if (kind === 'metadata') return `b(k[${i}]); m(${read});`;
-    return `b(k[${i}]); v = ${read}; if (typeof v === 'string') s(v); else w(v, c, ${2 * i});`;
+    if (kind === 'constant') return `u.bytes(k[${i}]);`;
+    if (kind === 'metadata') return `u.bytes(k[${i}]); m(${read});`;
+    return `u.bytes(k[${i}]); v = ${read}; if (typeof v === 'string') u.string(v); else w(v, c, ${2 * i});`;
   });
-  if (tail !== undefined) body.push('b(t);');
-  const make = new Function('b', 's', 'w', 'm', 'c', 'k', 't', `return function writeValues(o) { let v;\n${body.join('\n')}\n};`) as (
-    b: typeof writeBytes,
-    s: typeof writeString,
+  if (tail !== undefined) body.push('u.bytes(t);');
+  const make = new Function('u', 'w', 'm', 'c', 'k', 't', `return function writeValues(o) { let v;\n${body.join('\n')}\n};`) as (
+    u: ByteOutput,
     w: typeof writeValue,
     m: typeof writeMetadata,
     c: (Shape | undefined)[],
     k: readonly Uint8Array[],
     t: Uint8Array | undefined,
   ) => ValuesWriter;
-  return make(writeBytes, writeString, writeValue, writeMetadata, cache, keyBytes, tail);
+  return make(out, writeValue, writeMetadata, cache, keyBytes, tail);
 }
 
 /** Start again: every shape is reached from the map or the caches below (and the caches of shapes reached from them). */
@@ -392,7 +251,7 @@ function writeShaped(object: Obj, cache: (Shape | undefined)[], mode: Mode): voi
     shape = other !== undefined && hasKeys(object, other.keys) ? other : shapeOf(object, mode);
     cache[0] = shape;
   }
-  if (pos > safeEnd) grow(16);
+  if (out.pos > out.safeEnd) out.grow(16);
   shape.writeValues(object);
 }
 
@@ -401,83 +260,21 @@ function writeShaped(object: Obj, cache: (Shape | undefined)[], mode: Mode): voi
  * (op-batch.ts). Between beginOutput and endOutput nothing else may use the
  * writer: a nested writeStamped (a getter that encodes) returns null.
  */
-export function beginOutput(): boolean {
-  if (writing) return false;
+export function beginOutput(): ByteOutput | null {
+  if (writing) return null;
   writing = true;
-  pos = 0;
-  return true;
+  out.pos = 0;
+  return out;
 }
 
 /** The written bytes in a buffer of their own; the writer is free again. */
 export function endOutput(): Buffer {
-  const out = Buffer.allocUnsafe(pos);
-  buf.copy(out, 0, 0, pos);
   writing = false;
-  return out;
+  return out.copyOut(0, false);
 }
 
 export function abortOutput(): void {
   writing = false;
-}
-
-export function outPosition(): number {
-  return pos;
-}
-
-/** Drop what was written after `at`. */
-export function rewind(at: number): void {
-  pos = at;
-}
-
-export function outU8(v: number): void {
-  if (pos > safeEnd) grow(16);
-  buf[pos++] = v;
-}
-
-export function outU16(v: number): void {
-  if (pos > safeEnd) grow(16);
-  buf.writeUInt16LE(v, pos);
-  pos += 2;
-}
-
-export function outU32(v: number): void {
-  if (pos > safeEnd) grow(16);
-  buf.writeUInt32LE(v, pos);
-  pos += 4;
-}
-
-/** Overwrite a uint32 written earlier (a length known only afterwards). */
-export function patchU32(at: number, v: number): void {
-  buf.writeUInt32LE(v, at);
-}
-
-export function outF64(v: number): void {
-  if (pos > safeEnd) grow(16);
-  buf.writeDoubleLE(v, pos);
-  pos += 8;
-}
-
-/** Raw UTF-8 (no msgpack header), `bytes` long. */
-export function outUtf8(s: string, bytes: number): void {
-  if (pos + bytes > safeEnd) grow(bytes);
-  pos += buf.write(s, pos, bytes, 'utf8');
-}
-
-export function outZeros(n: number): void {
-  if (pos + n > safeEnd) grow(n);
-  buf.fill(0, pos, pos + n);
-  pos += n;
-}
-
-export function outBytes(b: Uint8Array): void {
-  if (pos + b.length > safeEnd) grow(b.length);
-  buf.set(b, pos);
-  pos += b.length;
-}
-
-/** Whether the bytes written since `from` contain `needle` (the store's __proto__ check). */
-export function outIncludes(from: number, needle: Buffer): boolean {
-  return buf.subarray(from, pos).includes(needle);
 }
 
 /**
@@ -489,13 +286,13 @@ export function outStamped(value: unknown): boolean {
   if (!isPlain(value) || !isPlain(value['metadata'])) return false;
   // for-in also lists inherited enumerable keys; msgpackr skips them, so a polluted prototype goes to msgpackr.
   for (const _ in Object.prototype) return false;
-  const start = pos;
+  const start = out.pos;
   try {
     writeTop(value);
     return true;
   } catch {
     // Not plain data, or a getter that threw: msgpackr's path handles it (and reports what it cannot encode).
-    pos = start;
+    out.pos = start;
     return false;
   }
 }
@@ -507,9 +304,10 @@ export function outStamped(value: unknown): boolean {
  * stamps: a plain object whose `metadata` is a plain object.
  */
 export function writeStamped(value: unknown, header0: number, header1: number): Buffer | null {
-  if (!beginOutput()) return null;
-  outU8(header0);
-  outU8(header1);
+  const output = beginOutput();
+  if (!output) return null;
+  output.u8(header0);
+  output.u8(header1);
   if (!outStamped(value)) {
     abortOutput();
     return null;
