@@ -5,6 +5,7 @@
  */
 import test from 'ava';
 import fc from 'fast-check';
+import { plainData } from '../helpers/plain-data.js';
 import { createFrameWriter } from '../../lib/actor/codec-writer.js';
 import { createPackr, decodeFrame, encodeFrame, seedStructures } from '../../lib/actor/codec.js';
 import { makePod } from '../../bench/fixtures/pod.js';
@@ -23,23 +24,7 @@ function written(writer: ReturnType<typeof createFrameWriter>, value: unknown): 
 }
 
 // Keys msgpackr treats specially (__proto__) are the upper layers' business; plain keys here.
-const key = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('type', 'kind', 'metadata', 'spec', 'name', 'namespace', '0', '17')).filter((k) => k !== '__proto__');
-const leaf = fc.oneof(
-  fc.string({ maxLength: 80 }),
-  fc.string({ unit: 'binary', maxLength: 80 }), // lone surrogates, astral planes, 2- and 3-byte UTF-8
-  fc.string({ minLength: 20, maxLength: 400, unit: fc.constantFrom('a', 'é', '€', '😀') }), // every string header size but the largest
-  fc.integer(),
-  fc.integer({ min: -0x20, max: 0x80 }),
-  fc.maxSafeInteger(),
-  fc.double(),
-  fc.boolean(),
-  fc.constant(null),
-  fc.constant(undefined),
-);
-const value = fc.letrec((tie) => ({
-  leaf,
-  node: fc.oneof({ depthSize: 'small' }, tie('leaf'), fc.array(tie('node'), { maxLength: 20 }), fc.dictionary(key, tie('node'), { maxKeys: 6, noNullPrototype: true })),
-})).node;
+const { key, value } = plainData({ keys: ['type', 'kind', 'metadata', 'spec', 'name', 'namespace', '0', '17'], smallInts: { min: -0x20, max: 0x80 } });
 
 test('for plain data the writer writes exactly the bytes msgpackr packs', (t) => {
   const writer = createFrameWriter(seed);

@@ -5,6 +5,7 @@
  */
 import test from 'ava';
 import fc from 'fast-check';
+import { plainData } from '../helpers/plain-data.js';
 import { packr, stampedCopy } from '../../lib/store/codec.js';
 import { encodeWithMsgpackr } from '../../lib/store/encoded.js';
 import { writeStamped } from '../../lib/store/plain-writer.js';
@@ -22,23 +23,7 @@ function viaWriter(value: unknown): Buffer {
 }
 
 // __proto__ keys are the caller's business (encodeForStore stores those values as JSON).
-const key = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('metadata', 'resourceVersion', 'name', '0', '17', 'constructor')).filter((k) => k !== '__proto__' && k !== 'hasOwnProperty');
-const leaf = fc.oneof(
-  fc.string({ maxLength: 80 }),
-  fc.string({ unit: 'binary', maxLength: 80 }), // lone surrogates, astral planes, 2- and 3-byte UTF-8
-  fc.string({ minLength: 20, maxLength: 400, unit: fc.constantFrom('a', 'é', '€', '😀') }),
-  fc.integer(),
-  fc.integer({ min: -0x81, max: 0x101 }),
-  fc.maxSafeInteger(),
-  fc.double(),
-  fc.boolean(),
-  fc.constant(null),
-  fc.constant(undefined),
-);
-const value = fc.letrec((tie) => ({
-  leaf,
-  node: fc.oneof({ depthSize: 'small' }, tie('leaf'), fc.array(tie('node'), { maxLength: 20 }), fc.dictionary(key, tie('node'), { maxKeys: 6, noNullPrototype: true })),
-})).node;
+const { key, value } = plainData({ keys: ['metadata', 'resourceVersion', 'name', '0', '17', 'constructor'], smallInts: { min: -0x81, max: 0x101 }, excludeKeys: ['hasOwnProperty'] });
 const object = fc.record(
   { kind: fc.string(), metadata: fc.dictionary(key, value, { maxKeys: 6, noNullPrototype: true }), spec: value, status: value },
   { requiredKeys: ['metadata'], noNullPrototype: true },
