@@ -17,8 +17,8 @@
  * bytes against msgpackr's, so an upgrade that changes them is caught there.
  *
  * Anything but plain data (null, booleans, numbers, strings, arrays, objects
- * whose prototype is Object.prototype) makes `write` return null, and the
- * caller packs that frame with msgpackr: Dates, Maps, typed arrays, bigints,
+ * whose prototype is Object.prototype, Buffers and Uint8Arrays) makes `write` return null, and the
+ * caller packs that frame with msgpackr: Dates, Maps, other typed arrays, bigints,
  * class instances keep msgpackr's handling exactly.
  */
 
@@ -135,7 +135,12 @@ export function createFrameWriter(seed: readonly (readonly string[])[]): FrameWr
       for (let i = 0; i < n; i++) writeValue(v[i], cache, slot);
       return;
     }
-    if (Object.getPrototypeOf(v) !== Object.prototype) throw new NotPlainData();
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype) {
+      // Byte arrays (a store write batch, an encoded value) as msgpackr writes them without moreTypes: bin 8/16/32.
+      if (proto === Buffer.prototype || proto === Uint8Array.prototype) return out.bin(v as Uint8Array);
+      throw new NotPlainData();
+    }
     const object = v as Record<string, unknown>;
     let shape = cache[slot];
     if (shape === undefined || !hasKeys(object, shape.keys)) {

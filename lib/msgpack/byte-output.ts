@@ -187,6 +187,27 @@ export class ByteOutput {
     return this.buf.subarray(from, this.pos).includes(needle);
   }
 
+  /** Bytes as msgpack bin 8/16/32. */
+  bin(b: Uint8Array): void {
+    const n = b.byteLength;
+    if (this.pos + n + 5 > this.safeEnd) this.grow(n + 5);
+    const buf = this.buf;
+    if (n < 0x100) {
+      buf[this.pos++] = 0xc4;
+      buf[this.pos++] = n;
+    } else if (n < 0x10000) {
+      buf[this.pos++] = 0xc5;
+      buf[this.pos++] = n >> 8;
+      buf[this.pos++] = n & 0xff;
+    } else {
+      buf[this.pos++] = 0xc6;
+      this.view.setUint32(this.pos, n);
+      this.pos += 4;
+    }
+    buf.set(b, this.pos);
+    this.pos += n;
+  }
+
   /** A msgpack array header. */
   arrayHeader(n: number): void {
     if (this.pos > this.safeEnd) this.grow(16);

@@ -24,7 +24,7 @@ function written(writer: ReturnType<typeof createFrameWriter>, value: unknown): 
 }
 
 // Keys msgpackr treats specially (__proto__) are the upper layers' business; plain keys here.
-const { key, value } = plainData({ keys: ['type', 'kind', 'metadata', 'spec', 'name', 'namespace', '0', '17'], smallInts: { min: -0x20, max: 0x80 } });
+const { key, value } = plainData({ keys: ['type', 'kind', 'metadata', 'spec', 'name', 'namespace', '0', '17'], smallInts: { min: -0x20, max: 0x80 }, bytes: true });
 
 test('for plain data the writer writes exactly the bytes msgpackr packs', (t) => {
   const writer = createFrameWriter(seed);
@@ -43,6 +43,18 @@ test('strings past 64 KiB of UTF-8 and the 0x40..0x7f integers (record ids, so n
   const writer = createFrameWriter(seed);
   const frame = [0, 'a', 'b', 0, { type: 'big', ascii: 'a'.repeat(70_000), mixed: 'é€😀'.repeat(8_000), ints: [0x3f, 0x40, 0x7f, 0x80, 0xff, 0x100] }];
   t.deepEqual(written(writer, frame), packed(frame));
+});
+
+test('byte arrays of every bin size, as a store write batch carries them: same bytes as msgpackr, and they arrive as bytes', (t) => {
+  const writer = createFrameWriter(seed);
+  const sizes = [0, 1, 255, 256, 65_535, 65_536, 200_000];
+  const frame = [0, 'store', 'api', 3, { type: 'store.write-batch', batches: sizes.map((n) => Buffer.alloc(n, n & 0xff)), one: new Uint8Array([1, 2, 3]) }];
+  t.deepEqual(written(writer, frame), packed(frame));
+  const body = (decodeFrame(createPackr(seed), written(writer, frame)) as unknown[])[4] as { batches: Uint8Array[]; one: Uint8Array };
+  t.deepEqual(body.batches.map((b) => [b.length, b[0] ?? -1]), sizes.map((n) => [n, n === 0 ? -1 : n & 0xff]));
+  t.deepEqual([...body.one], [1, 2, 3]);
+  // Other typed arrays stay msgpackr's business.
+  t.is(writer.write([0, 'a', 'b', 0, { f: new Float64Array(2) }]), null);
 });
 
 test('a frame of Pods: same bytes as msgpackr, and the receiver gets the same objects', (t) => {
@@ -108,7 +120,7 @@ test('values that are not plain data go to msgpackr, which keeps their types', (
     constructor(readonly x: number) {}
   }
   const nullProto = Object.assign(Object.create(null) as object, { a: 1 });
-  for (const odd of [new Date(0), new Map([['a', 1]]), new Set([1]), new Uint8Array([1, 2]), new Point(1), nullProto, 10n]) {
+  for (const odd of [new Date(0), new Map([['a', 1]]), new Set([1]), new Int16Array([1, 2]), new Point(1), nullProto, 10n]) {
     t.is(writer.write([0, "a", "b", 0, { type: "odd", odd }]), null, Object.prototype.toString.call(odd));
   }
   const packr = createPackr(seed);

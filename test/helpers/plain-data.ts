@@ -2,11 +2,11 @@
  * fast-check arbitraries of plain data (what the compiled msgpack writers
  * handle): strings of every UTF-8 and header form, integers around the
  * format boundaries, doubles, booleans, null, undefined, nested arrays and
- * objects. Keys never include `__proto__` (the layers above handle it).
+ * objects (with `bytes`, Uint8Arrays and Buffers of bin 8 and 16 sizes too). Keys never include `__proto__` (the layers above handle it).
  */
 import fc from 'fast-check';
 
-export function plainData(options: { keys: readonly string[]; smallInts: { min: number; max: number }; excludeKeys?: readonly string[] }) {
+export function plainData(options: { keys: readonly string[]; smallInts: { min: number; max: number }; excludeKeys?: readonly string[]; bytes?: boolean }) {
   const excluded = new Set(['__proto__', ...(options.excludeKeys ?? [])]);
   const key = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom(...options.keys)).filter((k) => !excluded.has(k));
   const leaf = fc.oneof(
@@ -20,6 +20,7 @@ export function plainData(options: { keys: readonly string[]; smallInts: { min: 
     fc.boolean(),
     fc.constant(null),
     fc.constant(undefined),
+    ...(options.bytes ? [fc.uint8Array({ maxLength: 300 }), fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a))] : []),
   );
   const value = fc.letrec((tie) => ({
     leaf,
