@@ -5,6 +5,7 @@
 import type { Clock } from '../../lib/client/clock.js';
 import type { ApiClient } from '../../lib/client/client.js';
 import { Informer } from '../../lib/client/informer.js';
+import { trimForCache } from '../../lib/client/trim.js';
 import type { Client, ResourceRef } from '../../lib/client/types.js';
 import type { KubeObject } from '../../lib/api/types/meta.js';
 import type { EventRecorder } from './events.js';
@@ -36,7 +37,8 @@ export class InformerSet {
     const id = `${r.group}/${r.plural}`;
     let inf = this.byPlural.get(id);
     if (!inf) {
-      inf = new Informer<KubeObject>(this.api, r as ResourceRef<KubeObject>, { clock: this.clock, onError: this.onError, pageSize: 5000 });
+      // Trimmed as kube-controller-manager's: no controller reads managedFields.
+      inf = new Informer<KubeObject>(this.api, r as ResourceRef<KubeObject>, { clock: this.clock, onError: this.onError, pageSize: 5000, transform: trimForCache });
       this.byPlural.set(id, inf);
       if (this.started) inf.start();
     }

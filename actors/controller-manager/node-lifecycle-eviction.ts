@@ -40,7 +40,13 @@ export class TaintEvictionController extends Controller {
     super(ctx);
     this.podInformer = ctx.informers.for(pods);
     this.nodeInformer = ctx.informers.for(nodes);
-    this.podIndex = new PodsByNode(this.podInformer, (p) => this.enqueue(p));
+    // As Kubernetes' taint manager: a pod update matters only when it moved or changed its tolerations
+    // (status writes, most of a rollout's events, do neither).
+    this.podIndex = new PodsByNode(this.podInformer, (p, old) => {
+      const same = old && old !== p && old.spec?.nodeName === p.spec?.nodeName && !old.metadata.deletionTimestamp === !p.metadata.deletionTimestamp;
+      if (same && semanticEqual(old.spec?.tolerations ?? [], p.spec?.tolerations ?? [])) return;
+      this.enqueue(p);
+    });
     this.nodeInformer.addHandlers({
       onAdd: (n) => this.nodeChanged(undefined, n),
       onUpdate: (o, n) => this.nodeChanged(o, n),

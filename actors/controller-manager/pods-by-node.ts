@@ -21,8 +21,11 @@ export class PodsByNode {
         onChange?.(p, undefined);
       },
       onUpdate: (o, p) => {
-        if (o.spec?.nodeName !== p.spec?.nodeName) this.drop(o);
-        this.put(p);
+        // Most updates (status) keep the node: the key is in its set already.
+        if (o.spec?.nodeName !== p.spec?.nodeName) {
+          this.drop(o);
+          this.put(p);
+        }
         onChange?.(p, o);
       },
       onDelete: (p) => {

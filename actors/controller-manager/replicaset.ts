@@ -23,10 +23,19 @@ import type { ControllerContext } from './context.js';
 import { Controller } from './controller.js';
 import { deleteOwnedPods, recordCreates } from './owned-pods.js';
 import { Expectations } from './expectations.js';
+import { ReplicaSetPods, type TallyBasis } from './replicaset-pods.js';
 import { controllerOf, copy, errorMessage, newControllerRef, semanticEqual, timestamp } from './objects.js';
 import { isPodActive, isPodAvailable, isPodReady, rankForDeletion } from './pods.js';
 
 const RS_GVK = { apiVersion: 'apps/v1', kind: 'ReplicaSet' };
+
+/** What a ReplicaSet's status counts of its pods. */
+interface OwnedCounts {
+  replicas: number;
+  fully: number;
+  ready: number;
+  available: number;
+}
 /** Kubernetes' BurstReplicas: at most this many creates or deletes per round. */
 export const BURST_REPLICAS = 500;
 
@@ -54,62 +63,23 @@ export class ReplicaSetController extends Controller {
     });
     this.podInformer.addHandlers({
       onAdd: (p) => {
-        this.indexPut(p);
+        this.index.put(p);
         this.podAdded(p);
       },
       onUpdate: (o, p) => {
-        this.indexMove(o, p);
+        this.index.move(o, p);
         this.podUpdated(o, p);
       },
       onDelete: (p) => {
-        this.indexDrop(p);
+        this.index.drop(p);
         this.podDeleted(p);
       },
     });
   }
 
-  // Pods by their controller's uid, and orphans by namespace, kept from the pod informer's
-  // events: a reconcile reads the set's own pods and the orphans instead of scanning every
-  // cached pod (a scale-up to 150,000 is 300 reconciles of 500 creates each).
-  private readonly byController = new Map<string, Map<string, Readonly<Pod>>>();
-  private readonly orphans = new Map<string, Map<string, Readonly<Pod>>>();
-
-  private slot(p: Readonly<Pod>, create: boolean): Map<string, Readonly<Pod>> | undefined {
-    const ref = controllerOf(p);
-    const [index, id] = ref ? [this.byController, ref.uid] : [this.orphans, p.metadata.namespace ?? ''];
-    let m = index.get(id);
-    if (!m && create) index.set(id, (m = new Map()));
-    return m;
-  }
-
-  private indexPut(p: Readonly<Pod>): void {
-    this.slot(p, true)!.set(keyOf(p), p);
-  }
-
-  private indexDrop(p: Readonly<Pod>): void {
-    const m = this.slot(p, false);
-    if (!m) return;
-    m.delete(keyOf(p));
-    if (m.size > 0) return;
-    const ref = controllerOf(p);
-    if (ref) this.byController.delete(ref.uid);
-    else this.orphans.delete(p.metadata.namespace ?? '');
-  }
-
-  private indexMove(old: Readonly<Pod>, p: Readonly<Pod>): void {
-    // Same slot: replace in place (keeps the cache's order).
-    if (controllerOf(old)?.uid !== controllerOf(p)?.uid) this.indexDrop(old);
-    this.indexPut(p);
-  }
-
-  /** The pods a reconcile of `rs` looks at: those it controls and the namespace's orphans (what claim() can keep). */
-  private candidates(rs: Readonly<ReplicaSet>): Readonly<Pod>[] {
-    const ns = rs.metadata.namespace ?? '';
-    const out: Readonly<Pod>[] = [];
-    for (const p of this.byController.get(rs.metadata.uid ?? '')?.values() ?? []) if (p.metadata.namespace === ns) out.push(p);
-    for (const p of this.orphans.get(ns)?.values() ?? []) out.push(p);
-    return out;
-  }
+  // Pods by their controller's uid, and orphans by namespace, with per-set tallies (replicaset-pods.ts):
+  // a scale-up to 150,000 is 300 reconciles of 500 creates each, and every pod event re-queues its set.
+  private readonly index = new ReplicaSetPods();
 
   /** The ReplicaSet that controls `pod`, if it is in the cache with the same uid. */
   private owner(pod: Readonly<Pod>): Readonly<ReplicaSet> | undefined {
@@ -184,27 +154,40 @@ export class ReplicaSetController extends Controller {
       return;
     }
     const needsSync = this.expectations.satisfied(key) && !rs.metadata.deletionTimestamp;
-    const active = this.candidates(rs).filter(isPodActive);
-    const owned = await claim(active, {
-      api: this.ctx.api,
-      resource: pods,
-      owner: rs,
-      ownerApiVersion: RS_GVK.apiVersion,
-      ownerKind: RS_GVK.kind,
-      selector: sel.selector,
-      recheck: () => this.recheck(rs),
-    });
+    const ns = rs.metadata.namespace ?? '';
+    const uid = rs.metadata.uid ?? '';
+    const minReady = rs.spec?.minReadySeconds ?? 0;
+    const templateLabels = Object.entries(rs.spec?.template?.metadata?.labels ?? {});
+    const basis: TallyBasis = { key: JSON.stringify([ns, rs.spec?.selector ?? null, templateLabels]), namespace: ns, selector: sel.selector, templateLabels };
+    const tally = this.index.tally(uid, basis);
+    let owned: readonly Readonly<Pod>[] | undefined;
+    let counts: OwnedCounts;
+    // Nothing to adopt or release: claim() would keep exactly the tally's matching pods and write nothing.
+    // Availability after minReadySeconds depends on the time: those sets take the walk.
+    if (tally.notMatching === 0 && minReady === 0 && !this.index.hasAdoptable(ns, sel.selector)) {
+      counts = { replicas: tally.matching, fully: tally.fullyLabeled, ready: tally.ready, available: tally.ready };
+    } else {
+      owned = await claim(this.index.candidates(uid, ns).filter(isPodActive), {
+        api: this.ctx.api,
+        resource: pods,
+        owner: rs,
+        ownerApiVersion: RS_GVK.apiVersion,
+        ownerKind: RS_GVK.kind,
+        selector: sel.selector,
+        recheck: () => this.recheck(rs),
+      });
+      counts = this.count(rs, owned);
+    }
     let manageError: unknown;
     if (needsSync) {
       try {
-        await this.manage(key, rs, owned);
+        await this.manage(key, rs, counts.replicas, () => owned ?? this.index.matching(uid, ns, sel.selector));
       } catch (err) {
         manageError = err;
       }
     }
-    const status = this.calculateStatus(rs, owned, manageError);
+    const status = this.calculateStatus(rs, counts, manageError);
     const updated = await this.writeStatus(rs, status);
-    const minReady = rs.spec?.minReadySeconds ?? 0;
     if (manageError === undefined && minReady > 0 && updated.readyReplicas === (rs.spec?.replicas ?? 1) && updated.availableReplicas !== (rs.spec?.replicas ?? 1)) {
       this.enqueueAfter(key, minReady * 1000);
     }
@@ -222,9 +205,9 @@ export class ReplicaSetController extends Controller {
     }
   }
 
-  private async manage(key: string, rs: Readonly<ReplicaSet>, owned: readonly Readonly<Pod>[]): Promise<void> {
+  private async manage(key: string, rs: Readonly<ReplicaSet>, replicas: number, ownedPods: () => readonly Readonly<Pod>[]): Promise<void> {
     const want = rs.spec?.replicas ?? 1;
-    const diff = owned.length - want;
+    const diff = replicas - want;
     if (diff < 0) {
       const n = Math.min(-diff, this.burst);
       this.expectations.expectCreations(key, n);
@@ -257,37 +240,42 @@ export class ReplicaSetController extends Controller {
     }
     if (diff > 0) {
       const n = Math.min(diff, this.burst);
+      const owned = ownedPods();
       await deleteOwnedPods(this.ctx, this.expectations, key, rs, RS_GVK, rankForDeletion(owned, owned).slice(0, n));
     }
   }
 
-  private calculateStatus(rs: Readonly<ReplicaSet>, owned: readonly Readonly<Pod>[], manageError: unknown): ReplicaSetStatus {
+  /** The status counts of `owned` (the walk, when the tally cannot answer). */
+  private count(rs: Readonly<ReplicaSet>, owned: readonly Readonly<Pod>[]): OwnedCounts {
     const templateLabels = Object.entries(rs.spec?.template?.metadata?.labels ?? {});
     const now = this.ctx.clock.now();
     const minReady = rs.spec?.minReadySeconds ?? 0;
-    let fully = 0;
-    let ready = 0;
-    let available = 0;
+    const c: OwnedCounts = { replicas: owned.length, fully: 0, ready: 0, available: 0 };
     for (const p of owned) {
       const labels = p.metadata.labels ?? {};
-      if (templateLabels.every(([k, v]) => labels[k] === v)) fully++;
+      if (templateLabels.every(([k, v]) => labels[k] === v)) c.fully++;
       if (isPodReady(p)) {
-        ready++;
-        if (isPodAvailable(p, minReady, now)) available++;
+        c.ready++;
+        if (isPodAvailable(p, minReady, now)) c.available++;
       }
     }
+    return c;
+  }
+
+  private calculateStatus(rs: Readonly<ReplicaSet>, counts: OwnedCounts, manageError: unknown): ReplicaSetStatus {
+    const now = this.ctx.clock.now();
     const status: ReplicaSetStatus = {
-      replicas: owned.length,
-      fullyLabeledReplicas: fully,
-      readyReplicas: ready,
-      availableReplicas: available,
+      replicas: counts.replicas,
+      fullyLabeledReplicas: counts.fully,
+      readyReplicas: counts.ready,
+      availableReplicas: counts.available,
       observedGeneration: rs.metadata.generation,
     };
     let conditions = (rs.status?.conditions ?? []).filter((c) => c.type !== 'ReplicaFailure');
     const failure = rs.status?.conditions?.find((c) => c.type === 'ReplicaFailure');
     if (manageError !== undefined) {
       const want = rs.spec?.replicas ?? 1;
-      const reason = owned.length < want ? 'FailedCreate' : 'FailedDelete';
+      const reason = counts.replicas < want ? 'FailedCreate' : 'FailedDelete';
       const cond: WorkloadCondition = failure ?? { type: 'ReplicaFailure', status: 'True', lastTransitionTime: timestamp(now), reason, message: errorMessage(manageError) };
       conditions = [...conditions, cond];
     }

@@ -29,6 +29,7 @@ import type { Pod, PodCondition } from '../../lib/api/types/pod.js';
 import type { Clock, TimerHandle } from '../../lib/client/clock.js';
 import type { ApiClient } from '../../lib/client/client.js';
 import { Informer } from '../../lib/client/informer.js';
+import { trimForCache } from '../../lib/client/trim.js';
 import { EventRecorder } from '../controller-manager/events.js';
 import { DEFAULT_PROFILE, type Profile } from './framework.js';
 import type { ProfileName, SchedulerArgs, SchedulerExplanation, SchedulerStats } from './messages.js';
@@ -126,8 +127,9 @@ export class SchedulerRunner {
       schedulerName: args.schedulerName ?? 'default-scheduler',
     });
     const onError = (err: unknown, during: string): void => this.log('informer', { during, error: String(err) });
-    this.nodeInformer = new Informer<Node>(opts.api, nodes, { clock, onError, pageSize: 5000 });
-    this.podInformer = new Informer<Pod>(opts.api, pods, { clock, onError, pageSize: 5000 });
+    // Trimmed as kube-scheduler's: no plugin reads managedFields (trim.ts).
+    this.nodeInformer = new Informer<Node>(opts.api, nodes, { clock, onError, pageSize: 5000, transform: trimForCache });
+    this.podInformer = new Informer<Pod>(opts.api, pods, { clock, onError, pageSize: 5000, transform: trimForCache });
     this.pcInformer = new Informer<PriorityClass>(opts.api, priorityClasses, { clock, onError });
     this.recorder = new EventRecorder(opts.api, clock, {
       component: args.schedulerName ?? 'default-scheduler',

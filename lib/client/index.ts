@@ -8,5 +8,6 @@ export { realClock, ActorClock, type Clock, type TimerHandle, type ClientTimerMe
 export { FakeClock } from './fake-clock.js';
 export { Informer, type InformerHandlers, type InformerOptions, type InformerStats } from './informer.js';
 export { ObjectCache, keyOf, splitKey, type ReadonlyCache } from './object-cache.js';
+export { trimForCache, stripManagedFields, ownStrings, ownString, type Transform } from './trim.js';
 export { WorkQueue, type WorkQueueOptions } from './workqueue.js';
 export { LeaderElector, electionSettings, LEADER_ELECTION_DEFAULTS, type LeaderElectionConfig, type LeaderElectionArgs, type LeaderCallbacks, type LeaderElectorStats, type ElectorState } from './leader-election.js';

@@ -14,6 +14,7 @@ import type { KubeObject, List } from '../api/types/meta.js';
 import { realClock, type Clock, type TimerHandle } from './clock.js';
 import { ApiError, isGone } from './errors.js';
 import { keyOf, ObjectCache, type ReadonlyCache } from './object-cache.js';
+import type { Transform } from './trim.js';
 import type { Client, ResourceRef, Watch, WatchEvent } from './types.js';
 
 export interface InformerHandlers<T extends KubeObject> {
@@ -35,6 +36,12 @@ export interface InformerOptions {
   readonly backoffMaxMs?: number;
   /** A handler threw, or a list/watch failed (it will be retried). Default: a process warning. */
   readonly onError?: (err: unknown, during: 'handler' | 'list' | 'watch') => void;
+  /**
+   * Applied to every listed or watched object before it is cached and handed
+   * to handlers (client-go's SetTransform); it may change the object it is
+   * given. E.g. trimForCache (trim.ts). Default: none.
+   */
+  readonly transform?: Transform;
 }
 
 export interface InformerStats {
@@ -222,19 +229,22 @@ export class Informer<T extends KubeObject> {
       if (e.type === 'BOOKMARK') continue;
       if (e.type === 'DELETED') {
         const prev = this.cache.delete(keyOf(e.object));
-        this.emit((h) => h.onDelete?.(prev ?? e.object));
+        const gone = prev ?? this.transform(e.object);
+        this.emit((h) => h.onDelete?.(gone));
         continue;
       }
-      const prev = this.cache.set(e.object);
-      if (prev) this.emit((h) => h.onUpdate?.(prev, e.object));
-      else this.emit((h) => h.onAdd?.(e.object));
+      const obj = this.transform(e.object);
+      const prev = this.cache.set(obj);
+      if (prev) this.emit((h) => h.onUpdate?.(prev, obj));
+      else this.emit((h) => h.onAdd?.(obj));
     }
   }
 
   /** A new list: its differences from the cache become adds, updates and deletes. */
   private replace(items: readonly T[]): void {
     const seen = new Set<string>();
-    for (const o of items) {
+    for (const item of items) {
+      const o = this.transform(item);
       const key = keyOf(o);
       seen.add(key);
       const prev = this.cache.set(o);
@@ -246,6 +256,10 @@ export class Informer<T extends KubeObject> {
       const prev = this.cache.delete(key)!;
       this.emit((h) => h.onDelete?.(prev));
     }
+  }
+
+  private transform(obj: T): T {
+    return this.opts.transform ? this.opts.transform(obj) : obj;
   }
 
   private retry(err: unknown, during: 'list' | 'watch', again: () => void): void {

@@ -12,6 +12,7 @@ import { ApiClient } from '../../lib/client/client.js';
 import { TransportError } from '../../lib/client/errors.js';
 import { FakeClock } from '../../lib/client/fake-clock.js';
 import { Informer } from '../../lib/client/informer.js';
+import { trimForCache } from '../../lib/client/trim.js';
 import type { ApiRequest, Transport, TransportWatchHandlers, Watch } from '../../lib/client/types.js';
 import { eventually, startClients } from './helpers.js';
 
@@ -122,3 +123,29 @@ for (const transport of ['in-process', 'http'] as const) {
     t.true(errors.every((e) => e.startsWith('watch: TransportError') || e.startsWith('watch: ')), errors.join('\n'));
   });
 }
+
+test('a transform (trimForCache) applies to listed and watched objects alike: no managedFields, the rest intact', async (t) => {
+  const { inProcess: client } = await startClients(t, { port: null });
+  const listed = await client.create(pods, pod('listed'), { namespace: 'default' });
+  t.true((listed.metadata.managedFields?.length ?? 0) > 0, 'the server records field owners');
+  const informer = new Informer(client, pods, { namespace: 'default', transform: trimForCache });
+  const updates: string[] = [];
+  informer.addHandlers({ onUpdate: (old, p) => updates.push(`${String(old.metadata.managedFields)} ${String(p.metadata.managedFields)} ${p.metadata.labels?.v}`) });
+  informer.start();
+  t.teardown(() => informer.stop());
+  await informer.waitForSync();
+  const watched = await client.create(pods, pod('watched', { app: 'inf', tier: 'a-value-longer-than-thirteen' }), { namespace: 'default' });
+  await client.update(pods, { ...watched, metadata: { ...watched.metadata, labels: { ...watched.metadata.labels, v: '2' } } });
+  t.true(await eventually(() => updates.length === 1), updates.join(', '));
+  t.deepEqual(updates, ['undefined undefined 2']);
+  for (const [name, server] of [['listed', listed], ['watched', await client.get(pods, 'watched', { namespace: 'default' })]] as const) {
+    const cached = informer.store.getByName('default', name)!;
+    t.is(cached.metadata.managedFields, undefined, name);
+    const { managedFields: _m, ...meta } = server.metadata;
+    t.deepEqual({ ...cached, metadata: cached.metadata }, { ...server, metadata: meta }, `${name}: everything else as the server has it`);
+  }
+  // Writing back a copy of a trimmed object keeps the server's field owners.
+  const cached = informer.store.getByName('default', 'listed')!;
+  const written = await client.update(pods, { ...cached, metadata: { ...cached.metadata, labels: { app: 'inf', v: '3' } } });
+  t.true((written.metadata.managedFields?.length ?? 0) > 0);
+});

@@ -182,3 +182,47 @@ test('pod events map to the owner key; runs to convergence through the queue', a
   while (await c.processNext()) await settle();
   t.is(fx.api.all(pods).length, 5);
 });
+
+test('status follows pod events between rounds: readiness, a finished pod, a template-label change', async (t) => {
+  const fx = fixture();
+  const own = ownerRef('ReplicaSet', 'web');
+  fx.api.seed(replicaSets, rs('web', 3));
+  fx.api.seed(
+    pods,
+    pod('a', { owner: own, node: 'n', ready: true }),
+    pod('b', { owner: own, node: 'n', phase: 'Running', ready: false }),
+    pod('c', { owner: own, node: 'n', phase: 'Running', ready: false }),
+    pod('other-ns', { owner: own, node: 'n', ready: true }),
+    pod('bare', { labels: { app: 'other' }, node: 'n', ready: true }), // an orphan no set of ours can adopt
+  );
+  // A pod of the same owner uid in another namespace is not the set's.
+  const stray = fx.api.peek(pods, 'default', 'other-ns')!;
+  await fx.api.delete(pods, 'other-ns', { namespace: 'default' });
+  fx.api.seed(pods, { ...stray, metadata: { ...stray.metadata, namespace: 'elsewhere', resourceVersion: undefined } });
+  const c = new ReplicaSetController(fx);
+  await fx.sync();
+  const status = () => fx.api.peek(replicaSets, 'default', 'web')!.status;
+  await c.reconcile('default/web');
+  t.like(status(), { replicas: 3, fullyLabeledReplicas: 3, readyReplicas: 1, availableReplicas: 1 });
+
+  const b = fx.api.peek(pods, 'default', 'b')!;
+  await fx.api.updateStatus(pods, { ...b, status: { ...b.status, conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2025-01-01T00:00:00Z' }] } }, { namespace: 'default' });
+  await settle();
+  await c.reconcile('default/web');
+  t.like(status(), { replicas: 3, readyReplicas: 2, availableReplicas: 2 });
+
+  const cc = fx.api.peek(pods, 'default', 'c')!;
+  await fx.api.updateStatus(pods, { ...cc, status: { ...cc.status, phase: 'Succeeded' } }, { namespace: 'default' });
+  await settle();
+  await c.reconcile('default/web');
+  t.like(status(), { replicas: 2, fullyLabeledReplicas: 2, readyReplicas: 2 }, 'a finished pod no longer counts');
+  t.is(fx.api.writes((a) => a.verb === 'create' && a.resource === 'pods').length, 1, 'and is replaced');
+
+  const r = fx.api.peek(replicaSets, 'default', 'web')!;
+  const labels = { app: 'web', tier: 'front' };
+  await fx.api.update(replicaSets, { ...r, spec: { ...r.spec!, template: { ...r.spec!.template, metadata: { labels } } } }, { namespace: 'default' });
+  await settle();
+  await c.reconcile('default/web');
+  t.like(status(), { fullyLabeledReplicas: 0 }, 'template labels the pods lack');
+  t.is(fx.api.peek(pods, 'default', 'bare')!.metadata.ownerReferences, undefined);
+});

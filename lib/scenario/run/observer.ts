@@ -14,6 +14,8 @@ import type { Pod } from '../../api/types/pod.js';
 import type { ApiClient } from '../../client/client.js';
 import type { Clock } from '../../client/clock.js';
 import { Informer } from '../../client/informer.js';
+import { trimForCache } from '../../client/trim.js';
+import { podView } from './pod-view.js';
 import { PHASES, type PhaseName } from '../../report/types.js';
 
 export interface PodRecord {
@@ -33,7 +35,7 @@ export interface PodRecord {
   memory: number;
   holds: boolean;
   deleted: boolean;
-  /** The pod as last seen (read-only, shared with the informer's cache). */
+  /** The pod as last seen, reduced to the fields the runner reads (pod-view.ts; read-only, shared with the informer's cache). */
   obj: Readonly<Pod>;
 }
 
@@ -85,8 +87,9 @@ export class Observer {
     private readonly now: () => number,
   ) {
     const onError = (): void => undefined; // retried by the informer; a run that loses its watches shows it in its results
-    this.podInformer = new Informer<Pod>(api, pods, { clock, onError, pageSize: 5_000 });
-    this.nodeInformer = new Informer<Node>(api, nodes, { clock, onError, pageSize: 5_000 });
+    // Pods reduced to what the runner reads (pod-view.ts): this thread keeps every pod of the run.
+    this.podInformer = new Informer<Pod>(api, pods, { clock, onError, pageSize: 5_000, transform: podView });
+    this.nodeInformer = new Informer<Node>(api, nodes, { clock, onError, pageSize: 5_000, transform: trimForCache });
     this.podInformer.addHandlers({
       onAdd: (p) => this.podSeen(p),
       onUpdate: (_, p) => this.podSeen(p),
