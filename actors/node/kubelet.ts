@@ -15,6 +15,7 @@ import type { Clock } from '../../lib/client/clock.js';
 import { isAlreadyExists, isNotFound, TransportError } from '../../lib/client/errors.js';
 import { Informer } from '../../lib/client/informer.js';
 import { keyOf } from '../../lib/client/object-cache.js';
+import { trimForCache } from '../../lib/client/trim.js';
 import { PodIpAllocator } from './ipam.js';
 import type { KubeletMessage, KubeletStats } from './messages.js';
 import { leaseObject, microTime, NODE_LEASE_NAMESPACE, nodeConditions, nodeObject } from './node-object.js';
@@ -97,6 +98,8 @@ export class Kubelet {
     this.informer = new Informer<Pod>(api, pods, {
       clock,
       fieldSelector: `spec.nodeName=${settings.name}`,
+      // A node host caches every pod of its nodes: without managedFields, and with strings that do not pin the messages they came in.
+      transform: trimForCache,
       onError: (err, during) => host.warn('pod informer', { during, error: String(err) }),
     });
     this.informer.addHandlers({
