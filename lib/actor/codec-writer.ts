@@ -103,17 +103,12 @@ export function createFrameWriter(seed: readonly (readonly string[])[]): FrameWr
         out.number(v, 0x40); // 0x40..0x7f are record ids: msgpackr writes those as 0xcc
         return;
       case 'object':
-        if (v === null) out.buf[out.pos++] = 0xc0;
+        if (v === null) out.constant(null);
         else writeAt(v, cache, slot);
         return;
       case 'boolean':
-        out.buf[out.pos++] = v ? 0xc3 : 0xc2;
-        return;
       case 'undefined':
-        // msgpackr's undefined: fixext 1, type 0.
-        out.buf[out.pos++] = 0xd4;
-        out.buf[out.pos++] = 0;
-        out.buf[out.pos++] = 0;
+        out.constant(v);
         return;
       default:
         throw new NotPlainData();

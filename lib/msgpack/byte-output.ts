@@ -187,6 +187,16 @@ export class ByteOutput {
     return this.buf.subarray(from, this.pos).includes(needle);
   }
 
+  /** null, a boolean or undefined (msgpackr's: fixext 1, type 0), the caller having checked `pos <= safeEnd`. */
+  constant(v: null | boolean | undefined): void {
+    const buf = this.buf;
+    if (v === undefined) {
+      buf[this.pos++] = 0xd4;
+      buf[this.pos++] = 0;
+      buf[this.pos++] = 0;
+    } else buf[this.pos++] = v === null ? 0xc0 : v ? 0xc3 : 0xc2;
+  }
+
   /** Bytes as msgpack bin 8/16/32. */
   bin(b: Uint8Array): void {
     const n = b.byteLength;

@@ -65,17 +65,13 @@ function writeValue(v: unknown, cache: (Shape | undefined)[], slot: number): voi
       out.number(v, 0x80);
       return;
     case 'object':
-      if (v === null) out.buf[out.pos++] = 0xc0;
+      if (v === null) out.constant(null);
       else if (Array.isArray(v)) writeArray(v, cache, slot);
       else writeObject(v as Obj, cache, slot);
       return;
     case 'boolean':
-      out.buf[out.pos++] = v ? 0xc3 : 0xc2;
-      return;
     case 'undefined':
-      out.buf[out.pos++] = 0xd4;
-      out.buf[out.pos++] = 0;
-      out.buf[out.pos++] = 0;
+      out.constant(v);
       return;
     default:
       throw new NotPlainData();
