@@ -77,7 +77,8 @@ function writeOut(path: string, text: string): void {
 
 function progressText(p: Progress): string {
   const at = `${formatDuration(Math.round(p.now / 1000) * 1000)}${p.end ? `/${formatDuration(p.end)}` : ''}`;
-  return `${p.variant} ${at} | steps ${p.stepsDone}/${p.steps} | pods ${p.pods.ready} ready of ${p.pods.total}${p.pods.unscheduled ? `, ${p.pods.unscheduled} unscheduled` : ''}`;
+  const phase = p.phase === 'play the timeline' ? '' : ` (${p.phase})`;
+  return `${p.variant}${phase} ${at} | steps ${p.stepsDone}/${p.steps} | pods ${p.pods.ready} ready of ${p.pods.total}${p.pods.unscheduled ? `, ${p.pods.unscheduled} unscheduled` : ''}`;
 }
 
 /** Piped output: a progress line at most every 10 s of wall time (long runs show they are alive). */

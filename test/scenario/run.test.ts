@@ -10,6 +10,7 @@ import { parseScenario } from '../../lib/scenario/parse.js';
 import { runScenario } from '../../lib/scenario/run/run.js';
 import { failures } from '../../lib/report/terminal.js';
 import type { Scenario } from '../../lib/scenario/types.js';
+import type { Progress } from '../../lib/scenario/run/run-one.js';
 import { SCENARIOS_DIR, shippedScenarios } from './helpers.js';
 
 const SHIPPED = shippedScenarios().filter((f) => f !== 'k8s-max.yaml');
@@ -89,4 +90,18 @@ test('the same seed gives byte-identical placement lists and timings, across act
   t.deepEqual(ra.summary.startup, rb.summary.startup);
   const other = (await runScenario(parsed.scenario, { file: 'small.yaml', seed: 4 })).runs[0]!;
   t.notDeepEqual(other.placements, ra.placements);
+});
+
+test('progress also comes on a wall-clock beat, so bringing the cluster up or a long step of virtual time does not look hung', async (t) => {
+  const parsed = parseScenario(SMALL, 'small.yaml');
+  if (!parsed.ok) return t.fail(JSON.stringify(parsed.errors));
+  const seen: Progress[] = [];
+  const report = await runScenario(parsed.scenario, { file: 'small.yaml', onProgress: (p) => seen.push(p), progressEveryMs: 10 });
+  t.true(report.passed, failures(report.runs[0]!).join('\n'));
+  // The timeline loop reports once per step of virtual time; while the cluster comes up only the beat does.
+  const early = seen.filter((p) => p.phase === 'start the cluster');
+  t.true(early.length > 0, `phases seen: ${[...new Set(seen.map((p) => p.phase))].join(', ')}`);
+  t.true(early.every((p) => p.now === 0 && p.stepsDone === 0));
+  const played = seen.filter((p) => p.phase === 'play the timeline').map((p) => p.now);
+  t.deepEqual(played, [...played].sort((a, b) => a - b), 'virtual time never goes back');
 });

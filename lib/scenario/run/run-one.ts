@@ -41,6 +41,12 @@ export interface RunOneOptions {
   /** Where the store's LMDB goes; default a temporary directory removed afterwards. */
   readonly dataDir?: string;
   readonly onProgress?: (p: Progress) => void;
+  /**
+   * Wall-clock ms between progress reports while virtual time stands still
+   * (default 5 s): at large sizes one step of virtual time, or bringing the
+   * cluster up, takes minutes, and a silent run looks hung.
+   */
+  readonly progressEveryMs?: number;
   /** A line for the log: a step ran, an expectation was decided. */
   readonly onLine?: (line: string) => void;
 }
@@ -105,8 +111,13 @@ export async function runOne(scenario: Scenario, variant: Variant | null, option
     phaseVirtual = Math.max(0, now());
     phaseName = name;
   };
-  const progress = (p: Omit<Progress, 'variant' | 'pods' | 'phase'>): void =>
+  let lastProgress: Omit<Progress, 'variant' | 'pods' | 'phase'> = { now: 0, stepsDone: 0, steps: scenario.timeline.length };
+  const progress = (p: Omit<Progress, 'variant' | 'pods' | 'phase'>): void => {
+    lastProgress = p;
     options.onProgress?.({ variant: variantName, phase: phaseName, pods: { total: observer.pods.size, ready: observer.counts.Ready, unscheduled: observer.counts.Unscheduled }, ...p });
+  };
+  const heartbeat = options.onProgress ? setInterval(() => progress({ ...lastProgress, now: origin === 0 ? 0 : Math.max(0, now()) }), options.progressEveryMs ?? 5_000) : undefined;
+  heartbeat?.unref();
 
   try {
     await sup.request('api-server', { type: 'api.address' }, { timeoutMs: 60_000 });
@@ -171,6 +182,7 @@ export async function runOne(scenario: Scenario, variant: Variant | null, option
     nextPhase('');
     return { ...report, phases, wallMs: Date.now() - wallStart };
   } finally {
+    clearInterval(heartbeat);
     observer.stop();
     sup.off('message', onMessage);
     transport.close();

@@ -27,6 +27,8 @@ export interface RunOptions {
   /** Pool threads for several runs; default min(runs, cores). */
   readonly threads?: number;
   readonly onProgress?: (p: Progress) => void;
+  /** See RunOneOptions.progressEveryMs (single runs). */
+  readonly progressEveryMs?: number;
   readonly onLine?: (line: string) => void;
 }
 
@@ -42,7 +44,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   let runs: RunReport[];
   if (tasks.length === 1) {
     const t = tasks[0]!;
-    runs = [await runOne(scenario, t.variant >= 0 ? scenario.variants[t.variant]! : null, { seed: t.seed, clock, dataDir: options.dataDir, onProgress: options.onProgress, onLine: options.onLine })];
+    runs = [await runOne(scenario, t.variant >= 0 ? scenario.variants[t.variant]! : null, { seed: t.seed, clock, dataDir: options.dataDir, onProgress: options.onProgress, progressEveryMs: options.progressEveryMs, onLine: options.onLine })];
   } else {
     runs = await runPooled(tasks, options);
   }
