@@ -11,6 +11,13 @@ import type { BriefObject, Client, DeleteOptions, ListOptions, NamespaceOption, 
 export interface ApiClientOptions {
   /** The field manager of writes that name none (HTTP would otherwise use the user agent; in-process, none). */
   readonly fieldManager?: string;
+  /**
+   * Called with each warning the server sends with a successful answer
+   * (client-go's WarningHandler; kubectl prints them as `Warning: ...`), for
+   * example `unknown field "spec.replica"` under fieldValidation Warn.
+   * Without it, warnings are dropped.
+   */
+  readonly onWarning?: (warning: string, request: ApiRequest) => void;
 }
 
 export class ApiClient implements Client {
@@ -20,20 +27,22 @@ export class ApiClient implements Client {
   ) {}
 
   async get<T extends KubeObject>(r: ResourceRef<T>, name: string, opts: NamespaceOption = {}): Promise<T> {
-    return body<T>(await this.transport.call(request(r, 'get', opts.namespace, { name })));
+    return this.answer<T>(request(r, 'get', opts.namespace, { name }));
   }
 
   async list<T extends KubeObject>(r: ResourceRef<T>, opts: ListOptions = {}): Promise<List<T>> {
-    return body<List<T>>(await this.transport.call(listRequest(r, opts)));
+    return this.answer<List<T>>(listRequest(r, opts));
   }
 
   async create<T extends KubeObject>(r: ResourceRef<T>, obj: T, opts: WriteOptions = {}): Promise<T> {
-    return body<T>(await this.transport.call(createRequest(r, obj, this.w(opts))));
+    return this.answer<T>(createRequest(r, obj, this.w(opts)));
   }
 
   /** Many creates in one round trip (in-process: one `api.batch`); each answer is the object or its ApiError. */
   async createMany<T extends KubeObject>(r: ResourceRef<T>, objs: readonly T[], opts: WriteOptions = {}): Promise<(T | ApiError)[]> {
-    const out = await this.transport.batch(objs.map((o) => createRequest(r, o, this.w(opts))));
+    const requests = objs.map((o) => createRequest(r, o, this.w(opts)));
+    const out = await this.transport.batch(requests);
+    out.forEach((res, i) => this.warn(res, requests[i]!));
     return out.map((res) => (res.code >= 200 && res.code < 300 ? (res.body as T) : new ApiError(statusFromBody(res.code, res.body))));
   }
 
@@ -43,25 +52,24 @@ export class ApiClient implements Client {
    * writers that do not need the stored objects back.
    */
   async createManyBrief<T extends KubeObject>(r: ResourceRef<T>, objs: readonly T[], opts: WriteOptions = {}): Promise<(BriefObject | ApiError)[]> {
-    const out = await this.transport.batch(
-      objs.map((o) => createRequest(r, o, this.w(opts))),
-      { brief: true },
-    );
+    const requests = objs.map((o) => createRequest(r, o, this.w(opts)));
+    const out = await this.transport.batch(requests, { brief: true });
+    out.forEach((res, i) => this.warn(res, requests[i]!));
     return out.map((res) => (res.code >= 200 && res.code < 300 ? (res.body as BriefObject) : new ApiError(statusFromBody(res.code, res.body))));
   }
 
   async update<T extends KubeObject>(r: ResourceRef<T>, obj: T, opts: WriteOptions = {}): Promise<T> {
-    return body<T>(await this.transport.call(request(r, 'update', opts.namespace ?? obj.metadata.namespace, { name: obj.metadata.name, body: obj, query: writeQuery(this.w(opts)) })));
+    return this.answer<T>(request(r, 'update', opts.namespace ?? obj.metadata.namespace, { name: obj.metadata.name, body: obj, query: writeQuery(this.w(opts)) }));
   }
 
   async updateStatus<T extends KubeObject>(r: ResourceRef<T>, obj: T, opts: WriteOptions = {}): Promise<T> {
     const ns = opts.namespace ?? obj.metadata.namespace;
-    return body<T>(await this.transport.call(request(r, 'update', ns, { name: obj.metadata.name, subresource: 'status', body: obj, query: writeQuery(this.w(opts)) })));
+    return this.answer<T>(request(r, 'update', ns, { name: obj.metadata.name, subresource: 'status', body: obj, query: writeQuery(this.w(opts)) }));
   }
 
   async patch<T extends KubeObject>(r: ResourceRef<T>, name: string, type: PatchType, patch: unknown, opts: WriteOptions & { readonly subresource?: 'status' } = {}): Promise<T> {
     if (type === 'apply' && !opts.fieldManager && !this.options.fieldManager) throw new TypeError('server-side apply needs a fieldManager');
-    return body<T>(await this.transport.call(request(r, 'patch', opts.namespace, { name, subresource: opts.subresource, body: patch, patchType: type, query: writeQuery(this.w(opts)) })));
+    return this.answer<T>(request(r, 'patch', opts.namespace, { name, subresource: opts.subresource, body: patch, patchType: type, query: writeQuery(this.w(opts)) }));
   }
 
   async delete<T extends KubeObject>(r: ResourceRef<T>, name: string, opts: DeleteOptions = {}): Promise<T | Status> {
@@ -69,7 +77,7 @@ export class ApiClient implements Client {
     if (opts.gracePeriodSeconds !== undefined) query.gracePeriodSeconds = String(opts.gracePeriodSeconds);
     if (opts.propagationPolicy) query.propagationPolicy = opts.propagationPolicy;
     if (opts.dryRun) query.dryRun = 'All';
-    return body<T | Status>(await this.transport.call(request(r, 'delete', opts.namespace, { name, query })));
+    return this.answer<T | Status>(request(r, 'delete', opts.namespace, { name, query }));
   }
 
   private w(opts: WriteOptions): WriteOptions {
@@ -85,6 +93,18 @@ export class ApiClient implements Client {
       onEvents: (events) => handlers.onEvents(events as readonly WatchEvent<T>[]),
       onEnded: (reason) => handlers.onEnded?.(reason),
     });
+  }
+
+  /** One call: its body on 2xx (after the server's warnings go to onWarning), or ApiError. */
+  private async answer<T>(req: ApiRequest): Promise<T> {
+    const res = await this.transport.call(req);
+    this.warn(res, req);
+    return body<T>(res);
+  }
+
+  private warn(res: ApiResponse, req: ApiRequest): void {
+    if (res.warnings === undefined || this.options.onWarning === undefined || res.code < 200 || res.code >= 300) return;
+    for (const w of res.warnings) this.options.onWarning(w, req);
   }
 }
 
@@ -123,5 +143,6 @@ function writeQuery(opts: WriteOptions): ApiQuery {
   if (opts.fieldManager) q.fieldManager = opts.fieldManager;
   if (opts.dryRun) q.dryRun = 'All';
   if (opts.force) q.force = 'true';
+  if (opts.fieldValidation) q.fieldValidation = opts.fieldValidation;
   return q;
 }

@@ -59,7 +59,8 @@ export class HttpTransport implements Transport {
       return code >= 200 && code < 300 ? { code, body: {}, text } : { code, body: statusFromBody(code, undefined), text };
     }
     try {
-      return { code, body: JSON.parse(text) as ApiResponse['body'] };
+      const warnings = warningsOf(res.headersDistinct['warning']);
+      return { code, body: JSON.parse(text) as ApiResponse['body'], ...(warnings ? { warnings } : {}) };
     } catch (err) {
       throw new TransportError(`${method} ${path}: undecodable response (HTTP ${code})`, err);
     }
@@ -168,4 +169,15 @@ function readAll(res: IncomingMessage): Promise<string> {
     res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     res.on('error', (err) => reject(new TransportError(`reading the response: ${err.message}`, err)));
   });
+}
+
+/** The texts of `Warning: 299 - "..."` headers (RFC 7234 warn-text, as Kubernetes sends them), or undefined. */
+export function warningsOf(headers: readonly string[] | undefined): string[] | undefined {
+  if (!headers?.length) return undefined;
+  const out: string[] = [];
+  for (const h of headers) {
+    const m = /^\d{3} \S+ "((?:[^"\\]|\\.)*)"/.exec(h);
+    if (m) out.push(m[1]!.replace(/\\u([0-9a-fA-F]{4})|\\(.)/g, (_, hex: string | undefined, c: string | undefined) => (hex ? String.fromCharCode(parseInt(hex, 16)) : c!)));
+  }
+  return out.length ? out : undefined;
 }

@@ -54,6 +54,8 @@ export interface WriteOptions extends NamespaceOption {
   readonly dryRun?: boolean;
   /** Server-side apply: take ownership of conflicting fields. */
   readonly force?: boolean;
+  /** What the server does with unknown or duplicate fields: refuse (Strict), drop them with a warning (Warn, the default, as in Kubernetes), or drop them silently (Ignore). */
+  readonly fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
 }
 
 export interface DeleteOptions extends NamespaceOption {

@@ -7,7 +7,7 @@ import test from 'ava';
 import { namespaces, pods } from '../../lib/api/resources/index.js';
 import type { Namespace } from '../../lib/api/types/core.js';
 import type { Pod } from '../../lib/api/types/pod.js';
-import type { ApiClient } from '../../lib/client/client.js';
+import { ApiClient } from '../../lib/client/client.js';
 import { ApiError, isAlreadyExists, isConflict, isInvalid, isNotFound } from '../../lib/client/errors.js';
 import type { WatchEvent } from '../../lib/client/types.js';
 import { LineSplitter } from '../../lib/client/line-splitter.js';
@@ -111,6 +111,23 @@ test('both transports give the same answers to the same calls', async (t) => {
   t.like(get('delete missing'), { code: 404, reason: 'NotFound' });
   t.deepEqual(get('watch'), ['ADDED d', 'DELETED d']);
   t.like(get('watch too old'), { code: 410, reason: 'Expired' });
+});
+
+test('server warnings reach onWarning over both transports; fieldValidation is sent', async (t) => {
+  const { inProcess, http } = await startClients(t);
+  for (const [name, base] of [['in-process', inProcess], ['http', http!]] as const) {
+    const warnings: string[] = [];
+    const c = new ApiClient(base.transport, { fieldManager: 'berth-test', onWarning: (w) => warnings.push(w) });
+    const odd = (n: string): Pod => ({ ...pod(n, {}), spec: { ...pod(n, {}).spec, bogus: 'x' } as Pod['spec'] });
+    await c.create(pods, odd(`${name}-warn`), { namespace: 'default' }); // Warn is the default, as in Kubernetes
+    t.deepEqual(warnings, ['unknown field "spec.bogus"'], name);
+    await c.create(pods, odd(`${name}-quiet`), { namespace: 'default', fieldValidation: 'Ignore' });
+    t.is(warnings.length, 1, `${name}: Ignore sends no warning`);
+    const strict = await t.throwsAsync(c.create(pods, odd(`${name}-strict`), { namespace: 'default', fieldValidation: 'Strict' }));
+    t.regex(strict.message, /unknown field "spec.bogus"/, name);
+    await c.createMany(pods, [odd(`${name}-many`)], { namespace: 'default' });
+    t.is(warnings.length, 2, `${name}: a batch answer's warnings too`);
+  }
 });
 
 test('error predicates read the Status reason', async (t) => {
