@@ -99,8 +99,9 @@ export async function runOne(scenario: Scenario, variant: Variant | null, option
   let restarts = 0;
   sup.on('restart', (e: { addresses?: string[]; children?: string[] }) => (restarts += e.addresses?.length ?? e.children?.length ?? 1));
   const api = new ApiClient(transport, { fieldManager: 'berth-run' });
-  let origin = 0;
-  const now = (): number => sup.clock.now() - origin;
+  /** Virtual time when the cluster was up; undefined until then (cluster time before it is not the scenario's). */
+  let origin: number | undefined;
+  const now = (): number => sup.clock.now() - (origin ?? sup.clock.now());
   const observer = new Observer(api, realClock, now);
   const nodes = clusterNodes(scenario.cluster.nodePools);
   const ctx: RunContext = { sup, api, observer, scenario, seed: options.seed, nodes, now, evictions: 0, stepsRun: new Set() };
@@ -116,7 +117,7 @@ export async function runOne(scenario: Scenario, variant: Variant | null, option
     lastProgress = p;
     options.onProgress?.({ variant: variantName, phase: phaseName, pods: { total: observer.pods.size, ready: observer.counts.Ready, unscheduled: observer.counts.Unscheduled }, ...p });
   };
-  const heartbeat = options.onProgress ? setInterval(() => progress({ ...lastProgress, now: origin === 0 ? 0 : Math.max(0, now()) }), options.progressEveryMs ?? 5_000) : undefined;
+  const heartbeat = options.onProgress ? setInterval(() => progress({ ...lastProgress, now: Math.max(0, now()) }), options.progressEveryMs ?? 5_000) : undefined;
   heartbeat?.unref();
 
   try {
