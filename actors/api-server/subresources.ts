@@ -1,7 +1,7 @@
 /**
  * Subresources: status (get/update/patch), scale (autoscaling/v1 Scale of
  * Deployments and ReplicaSets), pods/binding (the scheduler's write),
- * pods/eviction (a delete that answers 201 Success), and pods/log (from the
+ * pods/eviction (a delete within disruption budgets, eviction.ts), and pods/log (from the
  * pod's kubelet, pod-logs.ts).
  */
 import { formatLabelSelector } from '../../lib/api/selectors/index.js';
@@ -12,7 +12,8 @@ import type { Pod } from '../../lib/api/types/pod.js';
 import { fieldErrors, FieldPath } from '../../lib/api/validation/field.js';
 import type { ServerContext } from './context.js';
 import { checkBody } from './decode.js';
-import { deleteObject, deleteRequest } from './delete.js';
+import { deleteRequest } from './delete.js';
+import { evictPod } from './eviction.js';
 import type { ApiQuery, ApiResponse, PatchType } from './messages.js';
 import { failed, fromStatus, gr, revisionOf, timestamp, type Outcome } from './objects.js';
 import { fetchLogs, kubeletLogUrl } from './pod-logs.js';
@@ -138,16 +139,14 @@ export async function bind(ctx: ServerContext, def: ResourceDef, namespace: stri
   return successStatus(201);
 }
 
-/** POST pods/<name>/eviction: delete with the eviction's options. 201 Success. */
+/** POST pods/<name>/eviction: delete with the eviction's options, within the pod's disruption budget (eviction.ts). 201 Success. */
 export async function evict(ctx: ServerContext, def: ResourceDef, namespace: string | undefined, name: string, body: unknown, query: ApiQuery): Promise<Outcome<Status>> {
   const version = (body as { apiVersion?: string } | null)?.apiVersion === 'policy/v1beta1' ? 'policy/v1beta1' : 'policy/v1';
   const checked = checkBody(def, body, { apiVersion: version, kind: 'Eviction', namespace, name });
   if (failed(checked)) return checked;
   const req = deleteRequest((checked as { deleteOptions?: unknown }).deleteOptions, query);
   if (failed(req)) return req;
-  const r = await deleteObject(ctx, def, namespace, name, req);
-  if (failed(r)) return r;
-  return successStatus(201);
+  return evictPod(ctx, def, namespace, name, req);
 }
 
 /** GET pods/<name>/log for in-process callers: the whole log from the pod's kubelet (HTTP streams it: http/log-stream.ts). */

@@ -20,9 +20,10 @@ import { NamespaceController } from './namespace.js';
 import { TaintEvictionController } from './node-lifecycle-eviction.js';
 import { NodeLifecycleController, type NodeLifecycleSettings } from './node-lifecycle.js';
 import { PodGcController } from './pod-gc.js';
+import { DisruptionController } from './disruption.js';
 
-export type ControllerName = 'replicaset' | 'deployment' | 'garbage-collector' | 'daemonset' | 'job' | 'ttl-after-finished' | 'node-lifecycle' | 'taint-eviction' | 'pod-gc' | 'endpoints' | 'namespace';
-export const ALL_CONTROLLERS: readonly ControllerName[] = ['replicaset', 'deployment', 'garbage-collector', 'daemonset', 'job', 'ttl-after-finished', 'node-lifecycle', 'taint-eviction', 'pod-gc', 'endpoints', 'namespace'];
+export type ControllerName = 'replicaset' | 'deployment' | 'garbage-collector' | 'daemonset' | 'job' | 'ttl-after-finished' | 'node-lifecycle' | 'taint-eviction' | 'pod-gc' | 'endpoints' | 'namespace' | 'disruption';
+export const ALL_CONTROLLERS: readonly ControllerName[] = ['replicaset', 'deployment', 'garbage-collector', 'daemonset', 'job', 'ttl-after-finished', 'node-lifecycle', 'taint-eviction', 'pod-gc', 'endpoints', 'namespace', 'disruption'];
 
 export interface ManagerOptions {
   readonly api: Api;
@@ -73,6 +74,7 @@ export class ControllerManager {
     if (names.has('pod-gc')) this.controllers.push(new PodGcController(ctx));
     if (names.has('endpoints')) this.controllers.push(new EndpointsController(ctx));
     if (names.has('namespace')) this.controllers.push(new NamespaceController(ctx));
+    if (names.has('disruption')) this.controllers.push(new DisruptionController(ctx));
   }
 
   async start(): Promise<void> {

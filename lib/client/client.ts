@@ -20,6 +20,9 @@ export interface ApiClientOptions {
   readonly onWarning?: (warning: string, request: ApiRequest) => void;
 }
 
+/** Pods, for their eviction subresource (the resource table is not needed for one reference). */
+const POD_REF: ResourceRef = { group: '', version: 'v1', plural: 'pods', namespaced: true };
+
 export class ApiClient implements Client {
   constructor(
     readonly transport: Transport,
@@ -78,6 +81,19 @@ export class ApiClient implements Client {
     if (opts.propagationPolicy) query.propagationPolicy = opts.propagationPolicy;
     if (opts.dryRun) query.dryRun = 'All';
     return this.answer<T | Status>(request(r, 'delete', opts.namespace, { name, query }));
+  }
+
+  /**
+   * POST pods/<name>/eviction: the pod is deleted if its PodDisruptionBudget
+   * allows it now (as `kubectl drain` asks); otherwise ApiError 429
+   * TooManyRequests, with the budget's reason in the Status's causes.
+   */
+  async evict(name: string, opts: Pick<DeleteOptions, 'namespace' | 'gracePeriodSeconds' | 'dryRun'> = {}): Promise<Status> {
+    const deleteOptions: Record<string, unknown> = {};
+    if (opts.gracePeriodSeconds !== undefined) deleteOptions.gracePeriodSeconds = opts.gracePeriodSeconds;
+    if (opts.dryRun) deleteOptions.dryRun = ['All'];
+    const body = { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, ...(opts.namespace ? { namespace: opts.namespace } : {}) }, deleteOptions };
+    return this.answer<Status>(request(POD_REF, 'create', opts.namespace, { name, subresource: 'eviction', body }));
   }
 
   private w(opts: WriteOptions): WriteOptions {

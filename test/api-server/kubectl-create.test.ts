@@ -69,6 +69,21 @@ test('create priorityclass, including value 0 and a preemption policy', async (t
   t.is((await get('/apis/scheduling.k8s.io/v1/priorityclasses/zero')).value, 0);
 });
 
+test('create poddisruptionbudget (protobuf): minAvailable, a percentage maxUnavailable, 0 kept, the selector', async (t) => {
+  await create(t, ['pdb', 'web', '--selector=app=web', '--min-available=2'], 'poddisruptionbudget.policy/web created');
+  const web = await get('/apis/policy/v1/namespaces/default/poddisruptionbudgets/web');
+  t.deepEqual(web.spec, { minAvailable: 2, selector: { matchLabels: { app: 'web' } } });
+  t.is(web.metadata.generation, 1);
+  await create(t, ['pdb', 'api', '--selector=tier in (api,edge)', '--max-unavailable=25%'], 'poddisruptionbudget.policy/api created');
+  t.deepEqual((await get('/apis/policy/v1/namespaces/default/poddisruptionbudgets/api')).spec, { maxUnavailable: '25%', selector: { matchExpressions: [{ key: 'tier', operator: 'In', values: ['api', 'edge'] }] } });
+  await create(t, ['pdb', 'frozen', '--selector=app=db', '--max-unavailable=0'], 'poddisruptionbudget.policy/frozen created');
+  t.is((await get('/apis/policy/v1/namespaces/default/poddisruptionbudgets/frozen')).spec.maxUnavailable, 0);
+  const table = await k.run(['get', 'pdb']);
+  t.regex(table.stdout, /^NAME\s+MIN AVAILABLE\s+MAX UNAVAILABLE\s+ALLOWED DISRUPTIONS\s+AGE\n/);
+  t.regex(table.stdout, /\nweb\s+2\s+N\/A\s+0\s+/);
+  t.regex(table.stdout, /\napi\s+N\/A\s+25%\s+0\s+/);
+});
+
 test('create secret generic and docker-registry, configmap', async (t) => {
   await create(t, ['secret', 'generic', 'pw', '--from-literal=user=admin'], 'secret/pw created');
   const pw = await get('/api/v1/namespaces/default/secrets/pw');

@@ -240,6 +240,7 @@ const SAMPLES: Record<string, KubeObject> = {
   DaemonSet: { metadata: { name: 'r', namespace: 'd' }, spec: { selector: {}, template: { spec: { containers: [{ name: 'c' }] } } } } as KubeObject,
   Job: { metadata: { name: 'j', namespace: 'd' }, spec: { template: { spec: { containers: [{ name: 'c' }] } } } } as KubeObject,
   Lease: { metadata: { name: 'l', namespace: 'd' }, spec: {} } as KubeObject,
+  PodDisruptionBudget: { metadata: { name: 'b', namespace: 'd' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } } } as KubeObject,
   PriorityClass: { metadata: { name: 'p' }, value: 1 } as KubeObject,
 };
 

@@ -42,10 +42,11 @@ test('/api and /apis (legacy)', (t) => {
   t.deepEqual(apiVersions('127.0.0.1:6443'), { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:6443' }] });
   const groups = apiGroupList();
   t.is(groups.kind, 'APIGroupList');
-  t.deepEqual(groups.groups.map((g) => g.name), ['apps', 'batch', 'coordination.k8s.io', 'scheduling.k8s.io']);
+  t.deepEqual(groups.groups.map((g) => g.name), ['apps', 'batch', 'policy', 'coordination.k8s.io', 'scheduling.k8s.io']);
   t.deepEqual(groups.groups[0], { name: 'apps', versions: [{ groupVersion: 'apps/v1', version: 'v1' }], preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } });
   t.is(apiGroup('batch')!.kind, 'APIGroup');
-  t.is(apiGroup('policy'), undefined);
+  t.is(apiGroup('networking.k8s.io'), undefined);
+  t.deepEqual(apiResourceList('policy', 'v1')!.resources.map((r) => r.name), ['poddisruptionbudgets', 'poddisruptionbudgets/status']);
   t.is(apiResourceList('apps', 'v2'), undefined);
 });
 
@@ -100,7 +101,7 @@ test('aggregated discovery: shapes kubectl reads', (t) => {
   t.deepEqual(core.items[0]!.metadata, { creationTimestamp: null });
   t.is(core.items[0]!.versions[0]!.freshness, 'Current');
   t.is(aggregatedGroups('v2beta1').apiVersion, 'apidiscovery.k8s.io/v2beta1');
-  t.deepEqual(aggregatedGroups().items.map((i) => i.metadata.name), ['apps', 'batch', 'coordination.k8s.io', 'scheduling.k8s.io']);
+  t.deepEqual(aggregatedGroups().items.map((i) => i.metadata.name), ['apps', 'batch', 'policy', 'coordination.k8s.io', 'scheduling.k8s.io']);
   const pods = aggregatedResources().get('/pods')!;
   t.deepEqual(pods.responseKind, { group: '', version: 'v1', kind: 'Pod' });
   t.is(pods.scope, 'Namespaced');

@@ -48,6 +48,7 @@ const COLUMNS: Record<string, [string[], string[]]> = {
   daemonsets: [['Name', 'Desired', 'Current', 'Ready', 'Up-to-date', 'Available', 'Node Selector', 'Age'], ['Containers', 'Images', 'Selector']],
   jobs: [['Name', 'Status', 'Completions', 'Duration', 'Age'], ['Containers', 'Images', 'Selector']],
   leases: [['Name', 'Holder', 'Age'], []],
+  poddisruptionbudgets: [['Name', 'Min Available', 'Max Unavailable', 'Allowed Disruptions', 'Age'], []],
   priorityclasses: [['Name', 'Value', 'Global-Default', 'Age', 'PreemptionPolicy'], []],
 };
 

@@ -79,7 +79,7 @@ test('every entry is internally consistent', (t) => {
     t.is(r.fieldSelectors.has('metadata.namespace'), r.namespaced && true, r.plural);
     t.true(r.verbs.includes('get') && r.verbs.includes('list') && r.verbs.includes('watch'), r.plural);
   }
-  t.is(RESOURCES.length, 14);
+  t.is(RESOURCES.length, 15);
 });
 
 test('short names are unique across the table', (t) => {
@@ -92,7 +92,7 @@ test('"all" is the category of pods, services and the workloads, as in Kubernete
 });
 
 test('group-versions served, core first', (t) => {
-  t.deepEqual(groupVersions().map((g) => g.groupVersion), ['v1', 'apps/v1', 'batch/v1', 'coordination.k8s.io/v1', 'scheduling.k8s.io/v1']);
+  t.deepEqual(groupVersions().map((g) => g.groupVersion), ['v1', 'apps/v1', 'batch/v1', 'policy/v1', 'coordination.k8s.io/v1', 'scheduling.k8s.io/v1']);
 });
 
 test('storage keys agree with the store\'s key layout', (t) => {

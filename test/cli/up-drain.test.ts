@@ -141,3 +141,34 @@ test.serial('kubectl drain evicts a node\'s pods (SIGTERM, processes gone before
   const again = JSON.parse((await k.run(['get', 'node', drained, '-o', 'json'])).stdout) as { spec?: { unschedulable?: boolean } };
   t.falsy(again.spec?.unschedulable);
 });
+
+test.serial('kubectl drain respects a PodDisruptionBudget: refused and retried while it allows nothing, one pod at a time once it allows one', async (t) => {
+  const before = await settled();
+  // After the first test every web pod runs on one node: drain that one.
+  const node = before.web[0]!.spec!.nodeName!;
+  t.true(before.web.every((p) => p.spec!.nodeName === node));
+  const created = await k.run(['create', 'pdb', 'web', '--selector=app=web', '--min-available=3']);
+  t.is(created.code, 0, created.stderr);
+  const table = await until('the budget computed', async () => {
+    const r = await k.run(['get', 'pdb', 'web']);
+    return /web\s+3\s+N\/A\s+0\s+/.test(r.stdout) ? r.stdout : undefined;
+  });
+  t.regex(table, /^NAME\s+MIN AVAILABLE\s+MAX UNAVAILABLE\s+ALLOWED DISRUPTIONS\s+AGE/);
+
+  const blocked = await k.run(['drain', node, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=8s']);
+  t.not(blocked.code, 0);
+  t.regex(blocked.stderr, /error when evicting pods\/"web-[^"]+" -n "default" \(will retry after 5s\): Cannot evict pod as it would violate the pod's disruption budget\./);
+  t.deepEqual((await pods('web')).filter(running).map((p) => p.metadata.name).sort(), before.web.map((p) => p.metadata.name).sort(), 'nothing was evicted');
+
+  t.is((await k.run(['patch', 'pdb', 'web', '--type=merge', '-p', '{"spec":{"minAvailable":2}}'])).code, 0);
+  const drain = await k.run(['drain', node, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=120s']);
+  t.is(drain.code, 0, drain.stderr);
+  for (const p of before.web) t.regex(drain.stdout, new RegExp(`pod/${p.metadata.name} evicted`));
+  const after = await until('three web pods on the other node', async () => {
+    const ps = (await pods('web')).filter(running);
+    return ps.length === 3 && ps.every((p) => p.spec!.nodeName !== node) ? ps : undefined;
+  });
+  t.is(after.length, 3);
+  t.is((await k.run(['uncordon', node])).code, 0);
+  t.is((await k.run(['delete', 'pdb', 'web'])).code, 0);
+});

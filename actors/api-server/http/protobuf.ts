@@ -7,8 +7,9 @@
  *
  * A hand-written wire reader and a field-number table transcribed from
  * k8s.io/api generated.proto for the kinds that arrive this way
- * (Deployment, Namespace, ConfigMap, Secret, DeleteOptions; Service, Job and
- * PriorityClass from `kubectl create service|job|priorityclass`) and the types
+ * (Deployment, Namespace, ConfigMap, Secret, DeleteOptions; Service, Job,
+ * PriorityClass and PodDisruptionBudget from `kubectl create
+ * service|job|priorityclass|pdb`) and the types
  * they contain. The Go encoder writes every non-pointer field, so empty
  * strings, zeros and false are dropped unless the field is a pointer
  * (`ptr`). Unknown field numbers are skipped. Other kinds: undefined (the
@@ -164,11 +165,19 @@ const TYPES: Readonly<Record<string, Message>> = {
     4: f('description', 'string'),
     5: f('preemptionPolicy', 'string', { ptr: true }),
   },
+  // kubectl create poddisruptionbudget: every spec field is a pointer (an empty selector selects all pods; 0 is a budget).
+  PodDisruptionBudget: { 1: f('metadata', 'ObjectMeta'), 2: f('spec', 'PodDisruptionBudgetSpec'), 3: f('status', 'Empty') },
+  PodDisruptionBudgetSpec: {
+    1: f('minAvailable', 'intstr', { ptr: true }),
+    2: f('selector', 'LabelSelector', { ptr: true }),
+    3: f('maxUnavailable', 'intstr', { ptr: true }),
+    4: f('unhealthyPodEvictionPolicy', 'string', { ptr: true }),
+  },
   Empty: {},
 };
 
 /** Kinds whose bodies can be decoded (by `kind` of the envelope). */
-export const PROTOBUF_KINDS: ReadonlySet<string> = new Set(['Deployment', 'Namespace', 'ConfigMap', 'Secret', 'DeleteOptions', 'Service', 'Job', 'PriorityClass']);
+export const PROTOBUF_KINDS: ReadonlySet<string> = new Set(['Deployment', 'Namespace', 'ConfigMap', 'Secret', 'DeleteOptions', 'Service', 'Job', 'PriorityClass', 'PodDisruptionBudget']);
 
 export const PROTOBUF_MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 

@@ -94,7 +94,7 @@ export function generateJobSelector(job: Job): Job {
 }
 
 /** Kinds whose status is written only through the /status subresource, and whose generation tracks the spec. */
-const GENERATION_KINDS = new Set(['Deployment', 'ReplicaSet', 'DaemonSet', 'Job']);
+const GENERATION_KINDS = new Set(['Deployment', 'ReplicaSet', 'DaemonSet', 'Job', 'PodDisruptionBudget']);
 
 /** Strategy PrepareForCreate for `kind`. Returns a new object. */
 export function prepareForCreate<T extends KubeObject>(kind: string, obj: T): T {

@@ -12,6 +12,7 @@ import { META_TYPES } from './meta-types.js';
 import { POD_TYPES } from './pod-types.js';
 import { PODSPEC_TYPES } from './podspec-types.js';
 import { APPS_TYPES, OTHER_GROUP_TYPES } from './workload-types.js';
+import { POLICY_TYPES } from './policy-types.js';
 import { VOLUME_TYPES } from './volume-types.js';
 import { listType } from './dsl.js';
 
@@ -33,6 +34,7 @@ const ALL_TYPES: readonly TypeDef[] = [
   ...EVENT_AND_DATA_TYPES,
   ...APPS_TYPES,
   ...OTHER_GROUP_TYPES,
+  ...POLICY_TYPES,
 ];
 
 /** The GVKs a schema is tagged with. */

@@ -112,4 +112,5 @@ export const patchSchemas: Readonly<Record<string, PatchSchema>> = {
   Job: jobSchema,
   Lease: metadataOnlySchema,
   PriorityClass: metadataOnlySchema,
+  PodDisruptionBudget: { metadata, status: workloadStatus },
 };

@@ -1,14 +1,17 @@
 // Entries of the resource table outside the core group: apps/v1 workloads
 // (with /status and, for Deployments and ReplicaSets, /scale), batch/v1
 // Jobs, coordination.k8s.io/v1 Leases (node heartbeats) and
-// scheduling.k8s.io/v1 PriorityClasses.
+// scheduling.k8s.io/v1 PriorityClasses, policy/v1 PodDisruptionBudgets.
 
 import type { DaemonSet, Deployment, ReplicaSet } from '../types/apps.js';
 import type { Job, Lease, PriorityClass } from '../types/cluster.js';
+import type { PodDisruptionBudget } from '../types/policy.js';
 import { defaultPriorityClass } from '../defaults/core.js';
 import { defaultDaemonSet, defaultDeployment, defaultJob, defaultReplicaSet } from '../defaults/workloads.js';
 import { patchSchemas } from '../patch/metadata.js';
 import { leasePrinter, priorityClassPrinter } from '../printers/core.js';
+import { podDisruptionBudgetPrinter } from '../printers/policy.js';
+import { validatePodDisruptionBudget, validatePodDisruptionBudgetStatus } from '../validation/policy.js';
 import { daemonSetPrinter, deploymentPrinter, jobPrinter, replicaSetPrinter } from '../printers/workloads.js';
 import { validateDaemonSet, validateDeployment, validateReplicaSet, validateWorkloadUpdate } from '../validation/workloads.js';
 import { SCALE_SUBRESOURCE, defineResource, statusSubresource } from './define.js';
@@ -110,4 +113,18 @@ export const priorityClasses: ResourceDef<PriorityClass> = defineResource<Priori
   defaults: defaultPriorityClass,
 });
 
-export const GROUP_RESOURCES: readonly ResourceDef[] = [deployments, replicaSets, daemonSets, jobs, leases, priorityClasses];
+export const podDisruptionBudgets: ResourceDef<PodDisruptionBudget> = defineResource<PodDisruptionBudget>({
+  group: 'policy',
+  version: 'v1',
+  kind: 'PodDisruptionBudget',
+  plural: 'poddisruptionbudgets',
+  namespaced: true,
+  shortNames: ['pdb'],
+  subresources: [statusSubresource('policy', 'v1', 'PodDisruptionBudget')],
+  patchSchema: schema('PodDisruptionBudget'),
+  printer: podDisruptionBudgetPrinter,
+  // A /status write is validated as a whole object too, so its counters are checked here.
+  validate: (pdb) => [...validatePodDisruptionBudget(pdb), ...validatePodDisruptionBudgetStatus(pdb.status)],
+});
+
+export const GROUP_RESOURCES: readonly ResourceDef[] = [deployments, replicaSets, daemonSets, jobs, podDisruptionBudgets, leases, priorityClasses];

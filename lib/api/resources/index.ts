@@ -5,5 +5,5 @@ export { ALL_VERBS, groupResource, groupKind, hasSubresource } from './types.js'
 export type { ResourceDef, SubresourceDef, SubresourceName, GroupVersionKind, Verb } from './types.js';
 export { storageKey, storagePrefix } from './keys.js';
 export { namespaces, nodes, pods, services, endpoints, events, configMaps, secrets } from './core.js';
-export { deployments, replicaSets, daemonSets, jobs, leases, priorityClasses } from './groups.js';
+export { deployments, replicaSets, daemonSets, jobs, leases, priorityClasses, podDisruptionBudgets } from './groups.js';
 export * as fieldFunctions from './fields.js';

@@ -4,3 +4,4 @@ export type * from './pod.js';
 export type * from './core.js';
 export type * from './apps.js';
 export type * from './cluster.js';
+export type * from './policy.js';

@@ -61,7 +61,7 @@ function validateMeta(meta: ObjectMeta | undefined): ErrorList {
 const percentFmt = '[0-9]+%';
 
 /** IntOrString that must be >= 0 and, as a percentage, <= 100%. */
-function validateIntOrPercent(v: number | string | undefined, path: FieldPath): ErrorList {
+export function validateIntOrPercent(v: number | string | undefined, path: FieldPath): ErrorList {
   if (v === undefined) return [];
   if (typeof v === 'number') return validateNonnegativeField(v, path);
   if (!/^[0-9]+%$/.test(v)) {
