@@ -1,12 +1,15 @@
 /**
  * DefaultPreemption (PostFilter). For each node that failed with a
  * resolvable status: remove every pod of lower priority, check that the
- * preemptor fits, then reprieve victims from the most important down
- * (higher priority, then earlier arrival) while it still fits. Among the
- * candidate nodes choose the one whose most important victim has the lowest
- * priority, then the lowest sum of victim priorities, then the fewest
- * victims, then the tie-break order. PodDisruptionBudgets are not modelled.
+ * preemptor fits, then reprieve victims while it still fits: first those
+ * whose PodDisruptionBudget has no disruption left (budgets.ts), then the
+ * others, each group from the most important down (higher priority, then
+ * earlier arrival). Among the candidate nodes choose the one with the
+ * fewest budget-breaking victims, then whose most important victim has the
+ * lowest priority, then the lowest sum of victim priorities, then the
+ * fewest victims, then the tie-break order.
  */
+import type { DisruptionBudgets } from './budgets.js';
 import type { NodeCache } from './cache.js';
 import type { Engine } from './engine.js';
 import type { Status } from './framework.js';
@@ -24,38 +27,74 @@ function moreImportant(a: PodInfo, b: PodInfo): number {
   return b.priority - a.priority || a.seq - b.seq;
 }
 
-export function selectVictims(engine: Engine, pod: PodInfo, n: number): PodInfo[] | undefined {
+export interface Victims {
+  readonly victims: PodInfo[];
+  /** Victims whose removal breaks a PodDisruptionBudget. */
+  readonly violating: number;
+}
+
+export function selectVictims(engine: Engine, pod: PodInfo, n: number, budgets?: DisruptionBudgets): Victims | undefined {
   const cache: NodeCache = engine.cache;
   const lower = [...cache.podsOn[n]!].filter((p) => p.priority < pod.priority).sort(moreImportant);
   if (lower.length === 0) return undefined;
-  const saved = lower.map((p) => cache.pods.get(p.key)!);
+  const saved = new Map(lower.map((p) => [p, cache.pods.get(p.key)!] as const));
   for (const p of lower) cache.removePod(p.key);
-  const restore = () => { for (const b of saved) if (!cache.pods.has(b.info.key)) cache.addPod(b.info, b.node, b.assumed); };
+  const restore = () => { for (const b of saved.values()) if (!cache.pods.has(b.info.key)) cache.addPod(b.info, b.node, b.assumed); };
   if (!engine.fits(pod, n)) { restore(); return undefined; }
+  const { violating, free } = budgets ? budgets.split(lower) : { violating: [], free: lower };
   const victims: PodInfo[] = [];
-  for (let i = 0; i < lower.length; i++) {
-    const b = saved[i]!;
-    cache.addPod(b.info, b.node, b.assumed);
-    if (!engine.fits(pod, n)) { cache.removePod(b.info.key); victims.push(b.info); }
+  let broken = 0;
+  // Budget-breaking pods get the first chance to stay.
+  for (const group of [violating, free]) {
+    for (const p of group) {
+      const b = saved.get(p)!;
+      cache.addPod(b.info, b.node, b.assumed);
+      if (!engine.fits(pod, n)) {
+        cache.removePod(b.info.key);
+        victims.push(b.info);
+        if (group === violating) broken++;
+      }
+    }
   }
   restore();
-  return victims;
+  return { victims: victims.sort(moreImportant), violating: broken };
 }
 
-export function preempt(engine: Engine, pod: PodInfo, statuses: ReadonlyMap<number, Status>, numAllNodes: number): PreemptionResult {
+interface Candidate {
+  readonly n: number;
+  readonly victims: PodInfo[];
+  readonly violating: number;
+  /** The most important victim's priority. */
+  readonly top: number;
+  readonly sum: number;
+}
+
+/** pickOneNodeForPreemption's order: fewer budgets broken, lower top priority, lower sum, fewer victims, then the tie-break. */
+function compareCandidates(cache: NodeCache, a: Candidate, b: Candidate): number {
+  return (
+    a.violating - b.violating ||
+    a.top - b.top ||
+    a.sum - b.sum ||
+    a.victims.length - b.victims.length ||
+    cache.rank[a.n]! - cache.rank[b.n]! ||
+    (cache.names[a.n]! < cache.names[b.n]! ? -1 : cache.names[a.n]! > cache.names[b.n]! ? 1 : 0)
+  );
+}
+
+export function preempt(engine: Engine, pod: PodInfo, statuses: ReadonlyMap<number, Status>, numAllNodes: number, budgets?: DisruptionBudgets): PreemptionResult {
   if (pod.shape.preemptNever) return { victims: [], message: 'preemption: not eligible due to preemptionPolicy=Never.' };
   const cache = engine.cache;
   const why: Status[] = [];
-  let best: { n: number; victims: PodInfo[]; top: number; sum: number } | undefined;
+  let best: Candidate | undefined;
   for (const [n, st] of statuses) {
     if (st.code !== 'Unschedulable') { why.push({ code: st.code, reasons: [PREEMPTION_NOT_HELPFUL] }); continue; }
-    const victims = selectVictims(engine, pod, n);
-    if (!victims || victims.length === 0) { why.push({ code: 'Unschedulable', reasons: [NO_VICTIMS] }); continue; }
+    const found = selectVictims(engine, pod, n, budgets);
+    if (!found || found.victims.length === 0) { why.push({ code: 'Unschedulable', reasons: [NO_VICTIMS] }); continue; }
+    const { victims, violating } = found;
     const top = Math.max(...victims.map((v) => v.priority));
     const sum = victims.reduce((a, v) => a + v.priority + 2 ** 31, 0);
-    const c = { n, victims, top, sum };
-    if (!best || c.top < best.top || (c.top === best.top && (c.sum < best.sum || (c.sum === best.sum && (c.victims.length < best.victims.length ||
-      (c.victims.length === best.victims.length && (cache.rank[c.n]! < cache.rank[best.n]! || (cache.rank[c.n] === cache.rank[best.n] && cache.names[c.n]! < cache.names[best.n]!)))))))) best = c;
+    const c = { n, victims, violating, top, sum };
+    if (!best || compareCandidates(cache, c, best) < 0) best = c;
   }
   if (best) return { node: best.n, victims: best.victims };
   return { victims: [], message: `preemption: ${nodesAvailable(numAllNodes, histogram(why))}` };

@@ -23,8 +23,8 @@
  * a second binding of a pod (409), so a restart never double-binds.
  */
 import type { ApiRequest, ApiResponse } from '../api-server/messages.js';
-import { nodes, pods, priorityClasses } from '../../lib/api/resources/index.js';
-import type { Node, PriorityClass } from '../../lib/api/types/index.js';
+import { nodes, pods, podDisruptionBudgets, priorityClasses } from '../../lib/api/resources/index.js';
+import type { Node, PodDisruptionBudget, PriorityClass } from '../../lib/api/types/index.js';
 import type { Pod, PodCondition } from '../../lib/api/types/pod.js';
 import type { Clock, TimerHandle } from '../../lib/client/clock.js';
 import type { ApiClient } from '../../lib/client/client.js';
@@ -97,6 +97,7 @@ export class SchedulerRunner {
   private readonly nodeInformer: Informer<Node>;
   private readonly podInformer: Informer<Pod>;
   private readonly pcInformer: Informer<PriorityClass>;
+  private readonly pdbInformer: Informer<PodDisruptionBudget>;
   private readonly batchSize: number;
   private readonly maxInflight: number;
   private readonly log: (msg: string, fields: Record<string, unknown>) => void;
@@ -131,6 +132,7 @@ export class SchedulerRunner {
     this.nodeInformer = new Informer<Node>(opts.api, nodes, { clock, onError, pageSize: 5000, transform: trimForCache });
     this.podInformer = new Informer<Pod>(opts.api, pods, { clock, onError, pageSize: 5000, transform: trimForCache });
     this.pcInformer = new Informer<PriorityClass>(opts.api, priorityClasses, { clock, onError });
+    this.pdbInformer = new Informer<PodDisruptionBudget>(opts.api, podDisruptionBudgets, { clock, onError });
     this.recorder = new EventRecorder(opts.api, clock, {
       component: args.schedulerName ?? 'default-scheduler',
       host: opts.host,
@@ -140,6 +142,11 @@ export class SchedulerRunner {
       onAdd: (pc) => this.scheduler.addPriorityClass(pc),
       onUpdate: (_, pc) => this.scheduler.addPriorityClass(pc),
       onDelete: (pc) => this.scheduler.deletePriorityClass(pc.metadata.name ?? ''),
+    });
+    this.pdbInformer.addHandlers({
+      onAdd: (b) => this.scheduler.budgets.set(b),
+      onUpdate: (_, b) => this.scheduler.budgets.set(b),
+      onDelete: (b) => this.scheduler.budgets.delete(b.metadata.namespace ?? 'default', b.metadata.name ?? ''),
     });
     this.nodeInformer.addHandlers({
       onAdd: (n) => this.onNode(n),
@@ -161,7 +168,8 @@ export class SchedulerRunner {
   async start(): Promise<void> {
     this.nodeInformer.start();
     this.pcInformer.start();
-    await Promise.all([this.nodeInformer.waitForSync(), this.pcInformer.waitForSync()]);
+    this.pdbInformer.start();
+    await Promise.all([this.nodeInformer.waitForSync(), this.pcInformer.waitForSync(), this.pdbInformer.waitForSync()]);
     if (this.stopped) return;
     this.podInformer.start();
     await this.podInformer.waitForSync();
@@ -184,6 +192,7 @@ export class SchedulerRunner {
     this.nodeInformer.stop();
     this.podInformer.stop();
     this.pcInformer.stop();
+    this.pdbInformer.stop();
     if (this.wake) this.opts.clock.cancelTimer(this.wake.handle);
     this.wake = null;
   }

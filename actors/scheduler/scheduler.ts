@@ -5,6 +5,7 @@
  * injected. The actor turns decisions into api-server calls and reports
  * bind failures back (`bindFailed` forgets the assumed pod and retries it).
  */
+import { DisruptionBudgets } from './budgets.js';
 import type { Node, PriorityClass } from '../../lib/api/types/index.js';
 import type { Pod, PodCondition } from '../../lib/api/types/pod.js';
 import { NodeCache } from './cache.js';
@@ -69,6 +70,8 @@ export class Scheduler {
   readonly queue: SchedulingQueue;
   /** Pods nominated to a node by preemption: lower- or equal-priority pods must leave them room. */
   readonly nominator = new Nominator();
+  /** PodDisruptionBudgets, which preemption tries not to break. */
+  readonly budgets = new DisruptionBudgets();
   /** Pod key -> status.nominatedNodeName last seen from the api-server (to tell "cleared" from "not written yet"). */
   private readonly statusNominated = new Map<string, string>();
   private readonly priorityClasses = new Map<string, PriorityClass>();
@@ -244,7 +247,7 @@ export class Scheduler {
     }
     const scan = choice.scan!;
     const statuses = new Map(scan.statuses);
-    const pre = preempt(this.engine, pod, statuses, this.cache.liveCount);
+    const pre = preempt(this.engine, pod, statuses, this.cache.liveCount, this.budgets);
     const rejectedBy = new Set<string>();
     for (const st of statuses.values()) if (st.plugin) rejectedBy.add(st.plugin);
     const message = fitErrorMessage(this.cache.liveCount, statuses.values(), pre.message);
