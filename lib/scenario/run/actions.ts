@@ -63,10 +63,10 @@ export async function perform(ctx: RunContext, action: Exclude<Action, { type: '
       return { detail: `${list(names)} ${action.type}ed` };
     }
     case 'drain': {
-      const names = targets(ctx, action.nodes, stepIndex);
-      await cordon(ctx, names, true);
-      const evicted = await evictAll(ctx, new Set(names));
-      return { detail: `${list(names)} cordoned; ${evicted} pods evicted` };
+      // The timeline player drives a drain to its end (drain.ts); performed alone, it is one round.
+      const names = await startDrain(ctx, action, stepIndex);
+      const r = await evictionRound(ctx, new Set(names));
+      return { detail: `${list(names)} cordoned; ${r.evicted} pods evicted${r.held.length > 0 ? `, ${r.held.length} held by their disruption budget` : ''}` };
     }
     case 'killActor': {
       const address = action.actor.startsWith('kubelet/') ? `node/${action.actor.slice('kubelet/'.length)}` : action.actor;
@@ -118,11 +118,32 @@ async function cordon(ctx: RunContext, names: readonly string[], on: boolean): P
   await Promise.all(names.map((n) => ctx.api.patch(nodes, n, 'merge', { spec: { unschedulable: on ? true : null } })));
 }
 
-/** Evict every pod on the nodes but DaemonSet pods and those already going, through pods/eviction. */
-async function evictAll(ctx: RunContext, onNodes: ReadonlySet<string>): Promise<number> {
-  const victims = [...ctx.observer.live()].filter(
-    (p) => onNodes.has(p.node) && p.phase !== 'Terminating' && !p.obj.metadata.ownerReferences?.some((o) => o.kind === 'DaemonSet'),
-  );
+/** A drain's first move: the nodes it covers, cordoned. */
+export async function startDrain(ctx: RunContext, action: Extract<Action, { type: 'drain' }>, stepIndex: number): Promise<string[]> {
+  const names = targets(ctx, action.nodes, stepIndex);
+  await cordon(ctx, names, true);
+  return names;
+}
+
+/** The pods a drain must see gone from the nodes: all but DaemonSet pods. */
+export function podsToDrain(ctx: RunContext, onNodes: ReadonlySet<string>) {
+  return [...ctx.observer.live()].filter((p) => onNodes.has(p.node) && !p.obj.metadata.ownerReferences?.some((o) => o.kind === 'DaemonSet'));
+}
+
+export interface EvictionRound {
+  readonly evicted: number;
+  /** Pods their PodDisruptionBudget did not let go this time (429): kubectl retries them. */
+  readonly held: readonly string[];
+}
+
+/**
+ * One round of `kubectl drain`'s evictions: every pod on the nodes but
+ * DaemonSet pods and those already terminating, through pods/eviction. A
+ * 429 (the pod's budget has no disruption left) is kept for the next
+ * round; any other refusal but 404 (already gone) fails the drain.
+ */
+export async function evictionRound(ctx: RunContext, onNodes: ReadonlySet<string>): Promise<EvictionRound> {
+  const victims = podsToDrain(ctx, onNodes).filter((p) => p.phase !== 'Terminating');
   const out = await ctx.api.transport.batch(
     victims.map((p) => ({
       verb: 'create' as const, group: pods.group, version: pods.version, resource: pods.plural, namespace: p.namespace, name: p.name, subresource: 'eviction',
@@ -130,17 +151,19 @@ async function evictAll(ctx: RunContext, onNodes: ReadonlySet<string>): Promise<
     })),
   );
   let evicted = 0;
+  const held: string[] = [];
   const errors: string[] = [];
   out.forEach((res, i) => {
     if (res.code >= 200 && res.code < 300) evicted++;
+    else if (res.code === 429) held.push(`${victims[i]!.namespace}/${victims[i]!.name}`);
     else if (res.code !== 404) errors.push(`${victims[i]!.name}: ${res.code} ${(res.body as { message?: string }).message ?? ''}`);
   });
   ctx.evictions += evicted;
   if (errors.length > 0) throw new Error(`${errors.length} evictions refused (${errors.slice(0, 3).join('; ')})`);
-  return evicted;
+  return { evicted, held };
 }
 
-function list(names: readonly string[]): string {
+export function list(names: readonly string[]): string {
   return names.length <= 4 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
 }
 

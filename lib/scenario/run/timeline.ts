@@ -14,6 +14,7 @@ import type { Action, TimelineStep } from '../types.js';
 import { perform } from './actions.js';
 import { evaluate } from './conditions.js';
 import type { RunContext } from './context.js';
+import { Drain } from './drain.js';
 
 interface StepState {
   readonly index: number;
@@ -25,6 +26,8 @@ interface StepState {
   startedAt?: number;
   doneAt?: number;
   detail?: string;
+  /** A drain in progress: it runs until the nodes are empty (drain.ts). */
+  drain?: Drain;
 }
 
 interface FollowUp {
@@ -63,6 +66,7 @@ export class TimelinePlayer {
         if (s.dueAt !== undefined && s.dueAt > now) t = Math.min(t, s.dueAt);
       }
       if (s.status === 'running' && s.step.action.type === 'waitUntil') t = Math.min(t, (s.startedAt ?? 0) + s.step.action.deadline + 1);
+      if (s.status === 'running' && s.drain) t = Math.min(t, Math.max(now + 1, s.drain.nextDue()));
     }
     for (const f of this.followUps) if (f.at > now) t = Math.min(t, f.at);
     return t === Infinity ? undefined : t;
@@ -136,6 +140,17 @@ export class TimelinePlayer {
       await this.poll(s, now);
       return;
     }
+    if (a.type === 'drain') {
+      try {
+        s.drain = await Drain.start(this.ctx, a, s.index, now);
+      } catch (err) {
+        this.finish(s, 'failed', err instanceof Error ? err.message : String(err), now);
+        return;
+      }
+      s.status = 'running';
+      await this.poll(s, now);
+      return;
+    }
     await this.run(s, a, now);
   }
 
@@ -164,8 +179,30 @@ export class TimelinePlayer {
     this.onStep(this.report().find((r) => r.index === s.index)!);
   }
 
-  /** A running waitUntil: true when it finished now. */
+  private finish(s: StepState, status: 'done' | 'failed', detail: string, now: number): void {
+    s.status = status;
+    s.detail = detail;
+    s.doneAt = now;
+    if (s.step.id !== undefined) this.ctx.stepsRun.add(s.step.id);
+    this.onStep(this.report().find((r) => r.index === s.index)!);
+  }
+
+  /** A running drain: true when it finished now. */
+  private async pollDrain(s: StepState, drain: Drain, now: number): Promise<boolean> {
+    try {
+      const r = await drain.poll(now);
+      s.detail = r.detail;
+      if (!r.done) return false;
+      this.finish(s, r.failed ? 'failed' : 'done', r.detail, now);
+    } catch (err) {
+      this.finish(s, 'failed', err instanceof Error ? err.message : String(err), now);
+    }
+    return true;
+  }
+
+  /** A running waitUntil or drain: true when it finished now. */
   private async poll(s: StepState, now: number): Promise<boolean> {
+    if (s.drain) return this.pollDrain(s, s.drain, now);
     const a = s.step.action;
     if (a.type !== 'waitUntil') return false;
     const v = await evaluate(this.ctx, a.condition);
