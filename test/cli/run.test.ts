@@ -83,6 +83,8 @@ test('a failing expectation exits 1 and is named in the summary', async (t) => {
   t.regex(r.stdout, /FAILED \(1\)/);
   t.regex(r.stdout, /expectation "four replicas": at 20s: 3 of 4 pods \(app=web\) Running and Ready/);
   t.regex(r.stdout, /\[ ok \] allPodsRunning app=web \(3\) by 20s/);
+  // Kubernetes' startup SLO is the anchor beside the measured p99 (here well within it).
+  t.regex(r.stdout, /pod startup \(creation to Ready, virtual\): p50 \S+, p90 \S+, p99 \S+, max \S+ \(\d+ pods\); Kubernetes' SLO, p99 under 5s excluding image pulls: within/);
   // Piped, progress is plain lines (no carriage-return redraws).
   t.false(r.stdout.includes('\r'));
   t.regex(r.stdout, /default: \[\d+s\] waitUntil allPodsRunning app=web/);
@@ -105,5 +107,6 @@ test('--json prints report.json on stdout; report.html is self-contained', async
   const html = readFileSync(join(dir, 'out', 'report.html'), 'utf8');
   t.regex(html, /^<!doctype html>/);
   t.true((html.match(/<svg /g) ?? []).length >= 4, 'phase chart, two histograms, heat map');
+  t.regex(html, /Kubernetes' SLO, p99 under 5s excluding image pulls: within/);
   t.notRegex(html, /<script|<link|(src|href)="?https?:|@import|url\(/i);
 });
