@@ -29,6 +29,7 @@ import type { Pod, PodCondition } from '../../lib/api/types/pod.js';
 import type { Clock, TimerHandle } from '../../lib/client/clock.js';
 import type { ApiClient } from '../../lib/client/client.js';
 import { Informer } from '../../lib/client/informer.js';
+import { schedulerPodView } from './pod-view.js';
 import { trimForCache } from '../../lib/client/trim.js';
 import { EventRecorder } from '../controller-manager/events.js';
 import { DEFAULT_PROFILE, type Profile } from './framework.js';
@@ -128,9 +129,9 @@ export class SchedulerRunner {
       schedulerName: args.schedulerName ?? 'default-scheduler',
     });
     const onError = (err: unknown, during: string): void => this.log('informer', { during, error: String(err) });
-    // Trimmed as kube-scheduler's: no plugin reads managedFields (trim.ts).
+    // Trimmed as kube-scheduler's: no plugin reads managedFields (trim.ts); of pods only what it reads (pod-view.ts).
     this.nodeInformer = new Informer<Node>(opts.api, nodes, { clock, onError, pageSize: 5000, transform: trimForCache });
-    this.podInformer = new Informer<Pod>(opts.api, pods, { clock, onError, pageSize: 5000, transform: trimForCache });
+    this.podInformer = new Informer<Pod>(opts.api, pods, { clock, onError, pageSize: 5000, transform: schedulerPodView });
     this.pcInformer = new Informer<PriorityClass>(opts.api, priorityClasses, { clock, onError });
     this.pdbInformer = new Informer<PodDisruptionBudget>(opts.api, podDisruptionBudgets, { clock, onError });
     this.recorder = new EventRecorder(opts.api, clock, {
