@@ -70,7 +70,7 @@ export class DisruptionController extends Controller {
       onUpdate: (o, p) => {
         if (o.metadata.resourceVersion === p.metadata.resourceVersion) return;
         this.podChanged(p);
-        if (o.metadata.labels !== p.metadata.labels) this.podChanged(o); // a budget that covered it may have lost it
+        if (!semanticEqual(o.metadata.labels, p.metadata.labels)) this.podChanged(o); // a budget that covered it may have lost it
       },
       onDelete: (p) => this.podChanged(p),
     });
