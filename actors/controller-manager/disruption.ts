@@ -207,7 +207,8 @@ export class DisruptionController extends Controller {
       const name = p.metadata.name!;
       if (p.metadata.deletionTimestamp || !Object.hasOwn(old, name)) continue;
       const expires = Date.parse(old[name]!) + DELETION_TIMEOUT_MS;
-      if (expires < now) {
+      // An entry that is no time (the api-server refuses those) counts as expired, not as forever.
+      if (!(expires >= now)) {
         this.ctx.recorder.event(p, 'Warning', 'NotDeleted', `Pod was expected by PDB ${pdb.metadata.namespace}/${pdb.metadata.name} to be deleted but it wasn't`);
         continue;
       }

@@ -129,3 +129,20 @@ test('budgets are validated as Kubernetes does: one of minAvailable and maxUnava
   const changed = await api.update(podDisruptionBudgets, { ...created, spec: { ...created.spec, minAvailable: '60%' } });
   t.is(changed.metadata.generation, 2, 'a spec change is a new generation the controller must observe');
 });
+
+test('a status write with a disruptedPods entry that is no time, a negative counter or a bad condition is refused with 422 and its field path', async (t) => {
+  const { api } = await startCluster(t);
+  const created = await budget(api, 'web', { minAvailable: 1, selector: { matchLabels: { app: 'web' } } });
+  const bad = {
+    ...created,
+    status: {
+      observedGeneration: 1, disruptionsAllowed: -1, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0,
+      disruptedPods: { a: 'yesterday' },
+      conditions: [{ type: 'DisruptionAllowed', status: 'Maybe', reason: 'X', message: '' }],
+    },
+  } as unknown as PodDisruptionBudget;
+  const err = await refusal(t, api.updateStatus(podDisruptionBudgets, bad));
+  t.is(err.status.code, 422);
+  t.deepEqual(err.status.details?.causes?.map((c) => c.field), ['status.disruptionsAllowed', 'status.disruptedPods[a]', 'status.conditions[0].status', 'status.conditions[0].lastTransitionTime']);
+  t.deepEqual((await api.get(podDisruptionBudgets, 'web', { namespace: NS })).status, created.status ?? {}, 'nothing was written');
+});

@@ -27,7 +27,15 @@ export function validatePodDisruptionBudget(pdb: PodDisruptionBudget): ErrorList
   return errs;
 }
 
-/** The counters a status write may carry: none negative. */
+// RFC 3339, as metav1.Time decodes it (a fraction is accepted, then dropped).
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+const isTime = (v: unknown): boolean => typeof v === 'string' && RFC3339.test(v) && !Number.isNaN(Date.parse(v));
+
+/**
+ * What a status write may carry: no negative counter, times that are
+ * times (the controller and the eviction subresource compute with them),
+ * conditions with a type, a known status and a transition time.
+ */
 export function validatePodDisruptionBudgetStatus(status: PodDisruptionBudgetStatus | undefined): ErrorList {
   if (!status) return [];
   const path = FieldPath.root('status');
@@ -35,5 +43,14 @@ export function validatePodDisruptionBudgetStatus(status: PodDisruptionBudgetSta
   for (const k of ['disruptionsAllowed', 'currentHealthy', 'desiredHealthy', 'expectedPods'] as const) {
     if (typeof status[k] === 'number') errs.push(...validateNonnegativeField(status[k], path.child(k)));
   }
+  for (const [pod, at] of Object.entries(status.disruptedPods ?? {})) {
+    if (!isTime(at)) errs.push(fieldErrors.invalid(path.child('disruptedPods').key(pod), at, 'must be an RFC 3339 time'));
+  }
+  (status.conditions ?? []).forEach((c, i) => {
+    const p = path.child('conditions').index(i);
+    if (!c.type) errs.push(fieldErrors.required(p.child('type'), 'must be set'));
+    if (!['True', 'False', 'Unknown'].includes(c.status)) errs.push(fieldErrors.notSupported(p.child('status'), c.status, ['False', 'True', 'Unknown']));
+    if (!isTime(c.lastTransitionTime)) errs.push(fieldErrors.required(p.child('lastTransitionTime'), 'must be set'));
+  });
   return errs;
 }
