@@ -1,31 +1,22 @@
 /**
  * The scheduler's I/O around the pure core (scheduler.ts): informers for
- * nodes, priority classes and pods feed the Scheduler; a scheduling loop,
- * woken through the clock (a timer message in the actor, never a hot loop),
- * takes a batch of decisions at a time and writes them through the
- * api-server in batches:
- *
- * - bindings: POST pods/<name>/binding, one `api.batch` per cycle; a failed
- *   bind is handed back (`bindFailed`: the assumption is dropped and the
- *   pod retried after back-off);
- * - failures: the PodScheduled=False condition (strategic status patch) and
- *   a FailedScheduling Event, once per change of message (a pod that already
- *   carries the same condition, e.g. after a restart, is left alone);
- * - preemptions: victims deleted with their grace period (uid
- *   precondition), status.nominatedNodeName set on the preemptor (and
- *   cleared when a later preemption finds no node). Pending pods reach the
- *   core with their status, so a restarted scheduler takes the nominations
- *   back from status.nominatedNodeName and keeps the room reserved.
+ * nodes, priority classes, PodDisruptionBudgets and pods feed the
+ * Scheduler; a scheduling loop, woken through the clock (a timer message in
+ * the actor, never a hot loop), takes a batch of decisions at a time and
+ * hands them to the DecisionWriter (decision-writer.ts: bindings, failure
+ * conditions, preemption victims, in batches through the api-server).
+ * Pending pods reach the core with their status, so a restarted scheduler
+ * takes the nominations back from status.nominatedNodeName and keeps the
+ * room reserved.
  *
  * Level-triggered: on start everything is rebuilt from the api-server's
  * lists, and the first cycle waits until every informer synced, so pods
  * already bound count before anything new is placed. The api-server refuses
  * a second binding of a pod (409), so a restart never double-binds.
  */
-import type { ApiRequest, ApiResponse } from '../api-server/messages.js';
 import { nodes, pods, podDisruptionBudgets, priorityClasses } from '../../lib/api/resources/index.js';
 import type { Node, PodDisruptionBudget, PriorityClass } from '../../lib/api/types/index.js';
-import type { Pod, PodCondition } from '../../lib/api/types/pod.js';
+import type { Pod } from '../../lib/api/types/pod.js';
 import type { Clock, TimerHandle } from '../../lib/client/clock.js';
 import type { ApiClient } from '../../lib/client/client.js';
 import { Informer } from '../../lib/client/informer.js';
@@ -35,7 +26,8 @@ import { EventRecorder } from '../controller-manager/events.js';
 import { DEFAULT_PROFILE, type Profile } from './framework.js';
 import type { ProfileName, SchedulerArgs, SchedulerExplanation, SchedulerStats } from './messages.js';
 import { podKey } from './pod-info.js';
-import { Scheduler, type Decisions, type Failure } from './scheduler.js';
+import { Scheduler } from './scheduler.js';
+import { DecisionWriter } from './decision-writer.js';
 
 export interface RunnerOptions {
   readonly api: ApiClient;
@@ -82,16 +74,6 @@ function schedulingChanged(a: Readonly<Pod>, b: Readonly<Pod>): boolean {
   return JSON.stringify([a.spec, a.metadata.labels, a.metadata.annotations]) !== JSON.stringify([b.spec, b.metadata.labels, b.metadata.annotations]);
 }
 
-function timestamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-function ok(res: ApiResponse): boolean {
-  return res.code >= 200 && res.code < 300;
-}
-
-const POD = { apiVersion: 'v1', kind: 'Pod' };
-
 export class SchedulerRunner {
   readonly scheduler: Scheduler;
   readonly recorder: EventRecorder;
@@ -105,14 +87,13 @@ export class SchedulerRunner {
   private readonly track: <T>(work: Promise<T>) => Promise<T>;
   /** Bound pods whose node the cache does not know (yet): node name -> pod keys. */
   private readonly orphans = new Map<string, Set<string>>();
-  /** Pod key -> the uid, message and nominated node last written for it. */
-  private readonly reported = new Map<string, string>();
   private synced = false;
   private stopped = false;
   private cycleQueued = false;
   private wake: { handle: TimerHandle; at: number } | null = null;
   private inflight = 0;
-  private readonly counts = { cycles: 0, bound: 0, bindFailed: 0, conditions: 0, victims: 0 };
+  private readonly counts = { cycles: 0 };
+  private readonly writer: DecisionWriter;
   private readonly syncWaiters: (() => void)[] = [];
 
   constructor(private readonly opts: RunnerOptions) {
@@ -138,6 +119,15 @@ export class SchedulerRunner {
       component: args.schedulerName ?? 'default-scheduler',
       host: opts.host,
       onError: (err) => this.log('event write failed', { error: String(err) }),
+    });
+    this.writer = new DecisionWriter({
+      api: opts.api,
+      clock,
+      scheduler: this.scheduler,
+      recorder: this.recorder,
+      pods: this.podInformer.store,
+      log: this.log,
+      onError: opts.onError,
     });
     this.pcInformer.addHandlers({
       onAdd: (pc) => this.scheduler.addPriorityClass(pc),
@@ -210,9 +200,9 @@ export class SchedulerRunner {
       unschedulable: s.unschedulable,
       preemptions: s.preemptions,
       cycles: this.counts.cycles,
-      bindings: { ok: this.counts.bound, failed: this.counts.bindFailed },
-      conditionsWritten: this.counts.conditions,
-      victimsDeleted: this.counts.victims,
+      bindings: { ok: this.writer.counts.bound, failed: this.writer.counts.bindFailed },
+      conditionsWritten: this.writer.counts.conditions,
+      victimsDeleted: this.writer.counts.victims,
       inflight: this.inflight,
     };
   }
@@ -262,7 +252,7 @@ export class SchedulerRunner {
     const pod = p as Pod;
     const key = podKey(pod);
     const nodeName = pod.spec?.nodeName;
-    if (nodeName || isTerminal(pod)) this.reported.delete(key);
+    if (nodeName || isTerminal(pod)) this.writer.forget(key);
     this.unorphan(key);
     if (nodeName && !isTerminal(pod) && !this.scheduler.cache.index.has(nodeName)) {
       let set = this.orphans.get(nodeName);
@@ -275,7 +265,7 @@ export class SchedulerRunner {
 
   private onPodDeleted(p: Readonly<Pod>): void {
     const key = podKey(p as Pod);
-    this.reported.delete(key);
+    this.writer.forget(key);
     this.unorphan(key);
     this.scheduler.deletePod(key);
     this.kickIfWork();
@@ -313,7 +303,7 @@ export class SchedulerRunner {
     this.counts.cycles++;
     if (d.bindings.length + d.failures.length + d.preemptions.length > 0) {
       this.inflight++;
-      void this.track(this.apply(d))
+      void this.track(this.writer.apply(d))
         .catch((err: unknown) => this.log('apply failed', { error: String(err) }))
         .finally(() => {
           this.inflight--;
@@ -338,107 +328,5 @@ export class SchedulerRunner {
       this.kick();
     });
     this.wake = { handle, at };
-  }
-
-  // ---- writes ------------------------------------------------------------------------
-
-  private async apply(d: Decisions): Promise<void> {
-    await Promise.all([this.bind(d), this.report(d.failures), this.evict(d)]);
-  }
-
-  private async bind(d: Decisions): Promise<void> {
-    if (d.bindings.length === 0) return;
-    const requests: ApiRequest[] = d.bindings.map((b) => ({
-      verb: 'create', group: '', version: 'v1', resource: 'pods', namespace: b.namespace, name: b.name, subresource: 'binding',
-      body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: b.name, namespace: b.namespace, uid: b.uid }, target: { apiVersion: 'v1', kind: 'Node', name: b.node } },
-    }));
-    let out: ApiResponse[];
-    try {
-      out = await this.opts.api.transport.batch(requests, { brief: true });
-    } catch (err) {
-      for (const b of d.bindings) this.scheduler.bindFailed(b.key);
-      this.counts.bindFailed += d.bindings.length;
-      this.opts.onError?.(err);
-      return;
-    }
-    d.bindings.forEach((b, i) => {
-      const res = out[i]!;
-      if (ok(res)) {
-        this.counts.bound++;
-        this.scheduler.bindSucceeded(b.key);
-        const pod = this.podInformer.store.get(b.key);
-        if (pod) this.recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${b.namespace}/${b.name} to ${b.node}`, POD);
-      } else {
-        this.counts.bindFailed++;
-        this.log('bind failed', { pod: b.key, node: b.node, code: res.code, message: (res.body as { message?: string }).message });
-        this.scheduler.bindFailed(b.key);
-      }
-    });
-  }
-
-  /** PodScheduled=False and a FailedScheduling event, only when the message (or nominated node) changed. */
-  private async report(failures: readonly Failure[]): Promise<void> {
-    const requests: ApiRequest[] = [];
-    const now = this.opts.clock.now();
-    for (const f of failures) {
-      const pod = this.podInformer.store.get(f.key);
-      if (!pod || pod.metadata.uid !== f.uid || pod.spec?.nodeName) continue;
-      const sig = `${f.uid}\u0000${f.condition.message}\u0000${f.nominatedNodeName ?? ''}\u0000${f.clearNomination ? 'clear' : ''}`;
-      if (this.reported.get(f.key) === sig) continue;
-      this.reported.set(f.key, sig);
-      const cur = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-      const nominated = f.nominatedNodeName;
-      // The scheduler dropped the nomination: clear it in the status too, or a restart would restore it.
-      const clear = f.clearNomination === true && !!pod.status?.nominatedNodeName;
-      if (cur?.status === 'False' && cur.reason === 'Unschedulable' && cur.message === f.condition.message && (!nominated || pod.status?.nominatedNodeName === nominated) && !clear) continue;
-      const condition: PodCondition = {
-        ...f.condition,
-        lastProbeTime: null,
-        lastTransitionTime: cur?.status === 'False' && cur.lastTransitionTime ? cur.lastTransitionTime : timestamp(now),
-      };
-      const status: Record<string, unknown> = { conditions: [condition] };
-      if (nominated) status['nominatedNodeName'] = nominated;
-      else if (clear) status['nominatedNodeName'] = null;
-      requests.push({
-        verb: 'patch', group: '', version: 'v1', resource: 'pods', namespace: f.namespace, name: f.name, subresource: 'status',
-        patchType: 'strategic', body: { status },
-      });
-      this.recorder.event(pod, 'Warning', 'FailedScheduling', f.condition.message, POD);
-    }
-    if (requests.length === 0) return;
-    try {
-      const out = await this.opts.api.transport.batch(requests, { brief: true });
-      out.forEach((res, i) => {
-        if (ok(res)) this.counts.conditions++;
-        else this.log('status patch failed', { pod: `${requests[i]!.namespace}/${requests[i]!.name}`, code: res.code });
-      });
-    } catch (err) {
-      this.opts.onError?.(err);
-    }
-  }
-
-  private async evict(d: Decisions): Promise<void> {
-    const requests: ApiRequest[] = [];
-    for (const p of d.preemptions) {
-      for (const v of p.victims) {
-        const query = v.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: String(v.gracePeriodSeconds) } : {};
-        requests.push({
-          verb: 'delete', group: '', version: 'v1', resource: 'pods', namespace: v.namespace, name: v.name, query,
-          body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: v.uid } },
-        });
-        const victim = this.podInformer.store.get(v.key);
-        if (victim) this.recorder.event(victim, 'Normal', 'Preempted', `Preempted by pod ${p.uid} on node ${p.node}`, POD);
-      }
-    }
-    if (requests.length === 0) return;
-    try {
-      const out = await this.opts.api.transport.batch(requests, { brief: true });
-      out.forEach((res, i) => {
-        if (ok(res) || res.code === 404) this.counts.victims++;
-        else this.log('victim delete failed', { pod: `${requests[i]!.namespace}/${requests[i]!.name}`, code: res.code });
-      });
-    } catch (err) {
-      this.opts.onError?.(err);
-    }
   }
 }
