@@ -60,6 +60,9 @@ export class GarbageCollector extends Controller {
   }
 
   private observe(def: ResourceDef, old: Readonly<KubeObject> | undefined, o: Readonly<KubeObject>): void {
+    // As the graph builder: an update that changes neither the owners nor the deletion state (a pod's
+    // status, most of all) tells the graph nothing. Without this, every status write queued a check.
+    if (old && sameOwners(old, o) && sameDeletion(old, o)) return;
     const uid = o.metadata.uid;
     if (uid) this.byUid.set(uid, { def, key: keyOf(o) });
     const k = this.qkey(def, o);
@@ -206,4 +209,23 @@ export class GarbageCollector extends Controller {
       throw err;
     }
   }
+}
+
+function sameOwners(a: Readonly<KubeObject>, b: Readonly<KubeObject>): boolean {
+  const x = a.metadata.ownerReferences ?? [];
+  const y = b.metadata.ownerReferences ?? [];
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) {
+    const p = x[i]!;
+    const q = y[i]!;
+    if (p.uid !== q.uid || p.controller !== q.controller || p.blockOwnerDeletion !== q.blockOwnerDeletion) return false;
+  }
+  return true;
+}
+
+function sameDeletion(a: Readonly<KubeObject>, b: Readonly<KubeObject>): boolean {
+  if (a.metadata.deletionTimestamp !== b.metadata.deletionTimestamp) return false;
+  const x = a.metadata.finalizers ?? [];
+  const y = b.metadata.finalizers ?? [];
+  return x.length === y.length && x.every((f, i) => f === y[i]);
 }

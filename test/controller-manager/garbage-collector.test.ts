@@ -46,6 +46,24 @@ test('an owner found neither in the cache nor by a live read with the same uid i
   t.deepEqual(fx.api.writes(), ['delete pods p'], 'same name, different uid: the owner is gone');
 });
 
+test('status updates queue nothing; an update that points a pod at a missing owner queues it, and it is deleted', async (t) => {
+  const fx = fixture();
+  fx.api.seed(replicaSets, rs('web-1', 1, { uid: 'uid-web-1' }));
+  fx.api.seed(pods, pod('p', { owner: ownerRef('ReplicaSet', 'web-1', 'uid-web-1') }));
+  const gc = new GarbageCollector(fx);
+  await fx.sync();
+  while (await gc.processNext());
+  for (const phase of ['Running', 'Succeeded'] as const) await fx.api.updateStatus(pods, { ...structuredClone(fx.api.peek(pods, 'default', 'p')!), status: { phase } });
+  await settle();
+  t.is(gc.queue.length, 0, 'a status write says nothing about owners');
+  await fx.api.update(pods, { ...structuredClone(fx.api.peek(pods, 'default', 'p')!), metadata: { ...fx.api.peek(pods, 'default', 'p')!.metadata, ownerReferences: [ownerRef('ReplicaSet', 'gone', 'uid-gone')] } });
+  await settle();
+  t.is(gc.queue.length, 1);
+  fx.api.actions.length = 0;
+  while (await gc.processNext());
+  t.deepEqual(fx.api.writes(), ['delete pods p']);
+});
+
 test('orphan finalizer: references to the owner are removed from dependents, then the finalizer', async (t) => {
   const fx = fixture();
   const d = deployment('web', 1);
