@@ -56,10 +56,11 @@ export type { Cluster, ClusterOptions, ClusterApiOptions, NodePool, WaitOptions,
 export { WaitTimeoutError } from './cluster/wait.js';
 export { renderActorMetrics } from './cluster/actor-metrics.js';
 // What a Cluster's client takes and gives: resources (client.get(pods, 'web-0', { namespace })), errors, informers.
-export { namespaces, nodes, pods, services, endpoints, events, configMaps, secrets, deployments, replicaSets, daemonSets, jobs, leases, priorityClasses } from './api/resources/index.js';
+export { namespaces, nodes, pods, services, endpoints, events, configMaps, secrets, deployments, replicaSets, daemonSets, jobs, leases, priorityClasses, podDisruptionBudgets } from './api/resources/index.js';
 export { ApiClient, ApiError, Informer, HttpTransport, InProcessTransport, isNotFound, isAlreadyExists, isConflict, trimForCache } from './client/index.js';
 export type { ResourceRef, WatchEvent, WatchHandlers, Watch, InformerOptions, ListOptions, WriteOptions, Transform } from './client/index.js';
 export type { KubeObject, List, ObjectMeta, Status } from './api/types/meta.js';
 export type { Pod } from './api/types/pod.js';
 export type { Deployment } from './api/types/apps.js';
+export type { PodDisruptionBudget } from './api/types/policy.js';
 export type { Node } from './api/types/core.js';
