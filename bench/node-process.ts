@@ -82,7 +82,7 @@ export async function processRuntimeRows(bench: string, rounds: number): Promise
     now: () => Date.now(),
     setTimer: (ms, msg) => {
       if (msg.type === 'kubelet.lease' || msg.type === 'kubelet.status') return 0;
-      return Number(setTimeout(() => (msg.type === 'kubelet.pod' ? k.onPodTimer(msg.key) : msg.type === 'kubelet.flush' ? k.onFlush() : undefined), ms));
+      return Number(setTimeout(() => (msg.type === 'kubelet.pods' ? k.onPodsTimer(msg.at) : msg.type === 'kubelet.flush' ? k.onFlush() : undefined), ms));
     },
     cancelTimer: (id) => clearTimeout(id),
     track: (w) => w,

@@ -20,6 +20,10 @@
  * cache), and the answer is brief. At the end every pod must show Running
  * and Ready in the informer's copy.
  *
+ * Baseline in the same run: the same input pods and status patches through
+ * the same fake API into bare informers, without kubelets (floorCpu): the
+ * part of a pod start that is not the kubelet's.
+ *
  * Then the process runtime (bench/node-process.ts): time from a pod bound
  * to its container running, beside child_process.spawn of the same program.
  *
@@ -32,7 +36,12 @@ import { Kubelet, type KubeletHost } from '../actors/node/kubelet.js';
 import type { KubeletMessage } from '../actors/node/messages.js';
 import { nodeSettings } from '../actors/node/settings.js';
 import type { Pod, PodStatus } from '../lib/api/types/pod.js';
+import { admitPod, advance } from '../actors/node/pod-state.js';
+import { statusDiff } from '../actors/node/status-diff.js';
+import { pods } from '../lib/api/resources/index.js';
 import { ApiClient } from '../lib/client/client.js';
+import { Informer } from '../lib/client/informer.js';
+import { trimForCache } from '../lib/client/trim.js';
 import { FakeClock } from '../lib/client/fake-clock.js';
 import type { ObjectCache } from '../lib/client/object-cache.js';
 import type { Transport, TransportWatchHandlers } from '../lib/client/types.js';
@@ -91,7 +100,7 @@ class Timers {
       for (const e of b) {
         if (this.cancelled.delete(e.id)) continue;
         this.fired++;
-        if (e.msg.type === 'kubelet.pod') e.k.onPodTimer(e.msg.key);
+        if (e.msg.type === 'kubelet.pods') e.k.onPodsTimer(e.msg.at);
         else if (e.msg.type === 'kubelet.flush') e.k.onFlush();
       }
       // Let the fake batches answer (they resolve at once) before the next instant.
@@ -205,6 +214,51 @@ function pod(node: string, i: number): Pod {
   };
 }
 
+/**
+ * The same work without kubelets, in the same run: the same input pods and
+ * the same status patches (made beforehand with the kubelet's own status
+ * code for the same latencies, outside the measured window) through the same
+ * fake API into bare informers that cache as the kubelet's does. What a pod
+ * start costs this thread before any kubelet work: the floor under the
+ * figure above. CPU milliseconds.
+ */
+async function floorCpu(): Promise<number> {
+  const ts: FakeTransport[] = [];
+  const waves: ApiRequest[][][] = [[], [], []];
+  for (let n = 0; n < NODES; n++) {
+    const t = new FakeTransport();
+    const informer = new Informer<Pod>(new ApiClient(t), pods, { clock: new FakeClock(), fieldSelector: `spec.nodeName=node-${n}`, transform: trimForCache });
+    informer.addHandlers({ onAdd: () => undefined, onUpdate: () => undefined });
+    t.current = (ns, podName) => informer.store.getByName(ns, podName);
+    informer.start();
+    await informer.waitForSync();
+    ts.push(t);
+    const s = nodeSettings(`node-${n}`, { index: n, sim });
+    const env = { imageReadyAt: (_image: string, at: number, ms: number) => at + ms };
+    for (const w of waves) w.push([]);
+    for (let i = 0; i < PODS_PER_NODE; i++) {
+      const input = pod(`node-${n}`, i);
+      const rec = admitPod({ key: `default/${input.metadata.name!}`, namespace: 'default', name: input.metadata.name!, uid: input.metadata.uid!, initContainers: [], containers: input.spec!.containers }, sim, s.cidr.base + 2 + i, 0, env);
+      let shown = input.status!;
+      [0, 1_500, 2_500].forEach((at, w) => {
+        advance(rec, at, env);
+        const patch = statusDiff(rec, shown, s.internalIP, 'berth-sim');
+        if (!patch) throw new Error(`no write at ${at} ms`);
+        shown = applyStatusPatch(shown, patch);
+        waves[w]![n]!.push({ verb: 'patch', group: '', version: 'v1', resource: 'pods', namespace: 'default', name: input.metadata.name!, subresource: 'status', patchType: 'strategic', body: { status: patch }, query: { fieldManager: 'kubelet' } });
+      });
+    }
+  }
+  heap();
+  const c0 = process.cpuUsage();
+  for (let n = 0; n < NODES; n++) ts[n]!.handlers!.onEvents(Array.from({ length: PODS_PER_NODE }, (_, i) => ({ type: 'ADDED' as const, object: pod(`node-${n}`, i) })));
+  for (const w of waves) {
+    for (let n = 0; n < NODES; n++) await ts[n]!.batch(w[n]!);
+  }
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+}
+
 function heap(): number {
   for (let i = 0; i < 3; i++) gc!();
   return process.memoryUsage().heapUsed;
@@ -259,14 +313,20 @@ for (const x of nodes) {
 const h3 = heap();
 
 log(`${NODES} nodes, ${running} pods Ready; ${timers.fired} timers, ${writes} status writes`);
+const bodyMean = nodes[0]!.t.bodyBytes! / nodes[0]!.t.writes;
+nodes.length = 0;
+const floorCpuMs = await floorCpu();
+log(`baseline without kubelets: ${Math.round(floorCpuMs)} ms CPU for the same ${NODES * PODS_PER_NODE} pods and writes`);
 const rows: BenchRow[] = [
   { bench, case: `${NODES} nodes`, metric: 'heap per node', value: (h1 - h0) / NODES, unit: 'B' },
   { bench, case: `${NODES * PODS_PER_NODE} pods`, metric: 'heap per pod (incl. informer cache)', value: (h2 - h1) / (NODES * PODS_PER_NODE), unit: 'B' },
   { bench, case: `${NODES * PODS_PER_NODE} pods`, metric: 'of which the kubelet\'s own records', value: (h3 - h1) / (NODES * PODS_PER_NODE), unit: 'B' },
   { bench, case: `${NODES * PODS_PER_NODE} pods`, metric: 'pod starts per second (one thread, fake api)', value: (NODES * PODS_PER_NODE) / (wallMs / 1000), unit: 'pods/s' },
   { bench, case: `${NODES * PODS_PER_NODE} pods`, metric: 'pod starts per CPU second (same run)', value: (NODES * PODS_PER_NODE) / (cpuMs / 1000), unit: 'pods/s' },
+  { bench, case: `${NODES * PODS_PER_NODE} pods`, metric: 'CPU per pod start', value: (cpuMs * 1000) / (NODES * PODS_PER_NODE), unit: 'µs' },
+  { bench, case: `${NODES * PODS_PER_NODE} pods`, metric: 'baseline: the same without kubelets (input pods, informer, fake api)', value: (floorCpuMs * 1000) / (NODES * PODS_PER_NODE), unit: 'µs' },
   { bench, case: `${NODES * PODS_PER_NODE} pods`, metric: 'status writes per pod start', value: writes / (NODES * PODS_PER_NODE), unit: '' },
-  { bench, case: `${PODS_PER_NODE} pods of one node`, metric: 'status write body, mean (JSON)', value: nodes[0]!.t.bodyBytes! / nodes[0]!.t.writes, unit: 'B' },
+  { bench, case: `${PODS_PER_NODE} pods of one node`, metric: 'status write body, mean (JSON)', value: bodyMean, unit: 'B' },
   { bench, case: '5,000 nodes + 150,000 pods', metric: 'projected heap', value: ((h1 - h0) / NODES * 5_000 + (h2 - h1) / (NODES * PODS_PER_NODE) * 150_000) / 2 ** 20, unit: 'MiB' },
 ];
 // The process runtime: bound -> running beside a plain spawn of the same program (bench/node-process.ts).

@@ -61,8 +61,8 @@ export default defineActor<KubeletMessage, KubeletArgs>((ctx, args) => {
       if (transport.handleNotice(msg)) return;
       const m = msg as KubeletMessage;
       switch (m.type) {
-        case 'kubelet.pod':
-          return kubelet.onPodTimer(m.key);
+        case 'kubelet.pods':
+          return kubelet.onPodsTimer(m.at);
         case 'kubelet.flush':
           return kubelet.onFlush();
         case 'kubelet.register':

@@ -46,6 +46,12 @@ const DEFAULT_GRACE_SECONDS = 30;
 export class Kubelet {
   readonly informer: Informer<Pod>;
   private readonly pods = new Map<string, PodRec>();
+  /**
+   * Pod timers by the grid instant they fire at (grid.ts onPodGrid): the
+   * node's pods due at one instant share one host timer, so 30 pods starting
+   * together cost one timer message per transition, not 30.
+   */
+  private readonly wheel = new Map<number, { readonly timer: number; readonly keys: Set<string> }>();
   private readonly ipam: PodIpAllocator;
   /** The runtime (simulated or process: actors/node/runtime/) and what it reports. */
   readonly bridge: RuntimeBridge;
@@ -322,20 +328,26 @@ export class Kubelet {
     this.statuses.forget(key);
     if (!rec) return;
     this.pods.delete(key);
-    if (rec.timer) this.host.cancelTimer(rec.timer);
+    this.unschedule(rec);
     if (rec.ip) this.ipam.release(rec.ip);
     this.runtime.removePod(rec);
   }
 
-  onPodTimer(key: string): void {
-    const rec = this.pods.get(key);
-    if (!rec) return;
-    rec.timer = 0;
-    rec.timerAt = Infinity;
+  /** The pods due at grid instant `at` (one host timer for all of them): apply what is due, probe, reschedule. */
+  onPodsTimer(at: number): void {
+    const slot = this.wheel.get(at);
+    if (!slot) return;
+    this.wheel.delete(at);
     const now = this.host.now();
-    const advanced = advance(rec, now, this.runtime);
-    if (runDueProbes(rec, now, this.bridge) || advanced) this.changed(rec);
-    else this.schedule(rec);
+    for (const key of slot.keys) {
+      const rec = this.pods.get(key);
+      if (!rec || rec.timerAt !== at) continue;
+      rec.timerAt = Infinity;
+      const advanced = advance(rec, now, this.runtime);
+      if (runDueProbes(rec, now, this.bridge) || advanced) this.changed(rec);
+      else this.schedule(rec);
+    }
+    this.statuses.flushNow();
   }
 
   private changed(rec: PodRec): void {
@@ -347,13 +359,30 @@ export class Kubelet {
     this.schedule(rec);
   }
 
+  /** The pod's next wake-up on the pod grid, in the slot of that instant (a host timer set with the slot's first pod). */
   private schedule(rec: PodRec): void {
     const due = nextDue(rec, this.runtime.live !== undefined);
-    if (due === rec.timerAt) return;
-    if (rec.timer) this.host.cancelTimer(rec.timer);
-    rec.timer = 0;
-    rec.timerAt = due;
-    if (due !== Infinity) rec.timer = this.host.setTimer(Math.max(0, onPodGrid(due) - this.host.now()), { type: 'kubelet.pod', key: rec.key });
+    const at = due === Infinity ? Infinity : onPodGrid(due);
+    if (at === rec.timerAt) return;
+    this.unschedule(rec);
+    if (at === Infinity) return;
+    rec.timerAt = at;
+    let slot = this.wheel.get(at);
+    if (!slot) {
+      slot = { timer: this.host.setTimer(Math.max(0, at - this.host.now()), { type: 'kubelet.pods', at }), keys: new Set() };
+      this.wheel.set(at, slot);
+    }
+    slot.keys.add(rec.key);
+  }
+
+  /** Out of its slot; the slot's timer goes with its last pod. */
+  private unschedule(rec: PodRec): void {
+    const at = rec.timerAt;
+    rec.timerAt = Infinity;
+    const slot = this.wheel.get(at);
+    if (!slot || !slot.keys.delete(rec.key) || slot.keys.size > 0) return;
+    this.host.cancelTimer(slot.timer);
+    this.wheel.delete(at);
   }
 
   /** The api.batch of status writes and deletions this instant collected (status-writer.ts). */

@@ -54,7 +54,7 @@ export interface KubeletArgs {
 export type KubeletMessage =
   | { type: 'kubelet.lease' }
   | { type: 'kubelet.status' }
-  | { type: 'kubelet.pod'; key: string }
+  | { type: 'kubelet.pods'; at: number }
   | { type: 'kubelet.flush' }
   /** The eviction manager's period (simulated nodes: node-pressure eviction). */
   | { type: 'kubelet.eviction' }

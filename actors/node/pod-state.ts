@@ -86,8 +86,7 @@ export interface PodRec {
   evicted?: string;
   /** When the eviction began; undefined for a pod turned away at admission (no DisruptionTarget then). */
   evictedAt?: number;
-  /** The pod's timer: its id and when it fires. */
-  timer: number;
+  /** The grid instant of the pod's wake-up in its kubelet's timer wheel; Infinity for none. */
   timerAt: number;
   /** A status write of it is out (status-writer.ts). */
   writing: boolean;
@@ -143,7 +142,7 @@ export function admitPod(input: PodInput, sim: SimConfig, ip: number, now: numbe
     key: input.key, namespace: input.namespace, name: input.name, uid: input.uid,
     restartPolicy: input.restartPolicy ?? 'Always', sim, containers: cs,
     initCount: input.initContainers.length, initIndex: 0, ip, startTime: now, initializedAt: -1,
-    readySince: -1, notReadySince: now, deleting: false, stopped: false, timer: 0, timerAt: Infinity, writing: false, writtenRev: 0,
+    readySince: -1, notReadySince: now, deleting: false, stopped: false, timerAt: Infinity, writing: false, writtenRev: 0,
   };
   if (pod.initCount > 0) pull(pod, cs[0]!, now, env);
   else startRegular(pod, now, env);

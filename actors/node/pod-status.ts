@@ -105,6 +105,74 @@ function containerStatus(scheme: string, pod: PodRec, c: ContainerRec, index: nu
   return s;
 }
 
+/**
+ * Whether `have` shows what containerStatus builds, field by field as
+ * status-diff compares them, without building it: every status write asks
+ * this of each container, and building (a containerID digest, a few
+ * objects) only pays when the status is to be sent.
+ */
+export function containerStatusIs(have: Readonly<ContainerStatus>, scheme: string, pod: PodRec, c: ContainerRec, index: number): boolean {
+  const running = c.stage === 'running' || c.stage === 'stopping';
+  const started = c.stage !== 'pulling' && !(c.stage === 'starting' && c.restarts === 0) && !(c.stage === 'done' && !c.term);
+  if (have.name !== c.name || have.ready !== c.ready || have.restartCount !== c.restarts || have.image !== c.image || have.started !== (running && c.started)) return false;
+  if (have.imageID !== (started ? imageIdOf(c.image) : '')) return false;
+  if (!stateIs(have.state, scheme, pod, c, index)) return false;
+  const last = lastTerminated(c);
+  if (last ? !terminatedIs(have.lastState, scheme, pod, c, last) : !emptyState(have.lastState)) return false;
+  const run = running ? c.restarts : c.term ? c.term.run : c.last ? c.last.run : -1;
+  // Fields the kubelet does not write (resources, allocatedResources...): one someone added differs.
+  if (definedKeys(have) !== (run < 0 ? 8 : 9)) return false;
+  // The digest last: it is the dearest part.
+  return run < 0 ? have.containerID === undefined : have.containerID === containerId(scheme, pod, c, run);
+}
+
+function stateIs(have: Readonly<ContainerState> | undefined, scheme: string, pod: PodRec, c: ContainerRec, index: number): boolean {
+  if (!have) return false;
+  switch (c.stage) {
+    case 'running':
+    case 'stopping':
+      return have.waiting === undefined && have.terminated === undefined && have.running !== undefined && have.running.startedAt === kubeTime(c.startedAt);
+    case 'done':
+      return c.term ? terminatedIs(have, scheme, pod, c, c.term) : waitingIs(have, 'ContainerCreating', undefined);
+    case 'backoff':
+      // Rare (a crash loop): built to compare.
+      return waitingIs(have, 'CrashLoopBackOff', (state(scheme, pod, c, index).waiting as { message?: string }).message);
+    case 'starting':
+      if (c.restarts > 0) return waitingIs(have, 'CrashLoopBackOff', undefined);
+      return waitingIs(have, waitingBeforeStart(pod, c, index), undefined);
+    case 'pulling':
+      return waitingIs(have, waitingBeforeStart(pod, c, index), undefined);
+    default: {
+      const never: never = c.stage;
+      throw new Error(`unknown stage ${String(never)}`);
+    }
+  }
+}
+
+function waitingIs(have: Readonly<ContainerState>, reason: string, message: string | undefined): boolean {
+  const w = have.waiting;
+  return have.running === undefined && have.terminated === undefined && w !== undefined && w.reason === reason && w.message === message;
+}
+
+function terminatedIs(have: Readonly<ContainerState> | undefined, scheme: string, pod: PodRec, c: ContainerRec, t: Terminated): boolean {
+  const x = have?.terminated;
+  if (!x || have.running !== undefined || have.waiting !== undefined) return false;
+  return (
+    x.exitCode === t.exitCode && x.reason === t.reason && x.message === (t.message || undefined) && x.signal === undefined &&
+    x.startedAt === kubeTime(t.startedAt) && x.finishedAt === kubeTime(t.finishedAt) && x.containerID === containerId(scheme, pod, c, t.run)
+  );
+}
+
+function emptyState(s: Readonly<ContainerState> | undefined): boolean {
+  return s !== undefined && s.running === undefined && s.waiting === undefined && s.terminated === undefined;
+}
+
+function definedKeys(o: object): number {
+  let n = 0;
+  for (const k in o) if ((o as Record<string, unknown>)[k] !== undefined) n++;
+  return n;
+}
+
 function condition(type: string, ok: boolean, since: number, reason?: string, message?: string): PodCondition {
   const c: PodCondition = { type, status: ok ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: kubeTime(since) };
   if (reason) c.reason = reason;
@@ -130,12 +198,25 @@ export function visitKubeletConditions(pod: PodRec, visit: ConditionVisitor): vo
     visit('Ready', true, pod.readySince);
     visit('ContainersReady', true, pod.readySince);
   } else {
-    const unready = `containers with unready status: [${names(pod, pod.initCount, pod.containers.length, true)}]`;
+    const unready = unreadyMessage(names(pod, pod.initCount, pod.containers.length, true));
     visit('Ready', false, pod.notReadySince, 'ContainersNotReady', unready);
     visit('ContainersReady', false, pod.notReadySince, 'ContainersNotReady', unready);
   }
   // Node-pressure eviction: the kubelet's DisruptionTarget condition (PodDisruptionConditions).
   if (pod.evictedAt !== undefined) visit('DisruptionTarget', true, pod.evictedAt, 'TerminationByKubelet', pod.evicted);
+}
+
+/** Unready messages by the names in them: built once, not on every diff of every pod that waits (a pod's containers repeat across pods). */
+const unreadyMessages = new Map<string, string>();
+
+function unreadyMessage(names: string): string {
+  let m = unreadyMessages.get(names);
+  if (m === undefined) {
+    if (unreadyMessages.size >= 4096) unreadyMessages.clear();
+    m = `containers with unready status: [${names}]`;
+    unreadyMessages.set(names, m);
+  }
+  return m;
 }
 
 /** The names of containers [from, to), only the unready ones with `unready`, space-separated (built on every status diff: no arrays). */

@@ -107,9 +107,14 @@ export function draw(lat: Latency | undefined, seed: number): number {
  * draw(lat, seedOf(...parts)), without hashing the parts for a fixed
  * latency (the usual case: a pod start draws three or more).
  */
-export function drawFor(lat: Latency | undefined, ...parts: readonly (string | number)[]): number {
+export function drawFor(lat: Latency | undefined, p0: string, p1: string, p2: string | number, p3?: string | number, p4?: string | number, p5?: string | number): number {
   if (lat === undefined) return 0;
   if (typeof lat === 'number') return Math.max(0, lat);
+  // Fixed parameters: a rest array on every call was garbage for every fixed latency.
+  const parts: (string | number)[] = [p0, p1, p2];
+  if (p3 !== undefined) parts.push(p3);
+  if (p4 !== undefined) parts.push(p4);
+  if (p5 !== undefined) parts.push(p5);
   return draw(lat, seedOf(...parts));
 }
 

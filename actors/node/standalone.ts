@@ -101,8 +101,8 @@ export class StandaloneKubelet {
         return this.kubelet.onStatus();
       case 'kubelet.eviction':
         return this.kubelet.onEviction();
-      case 'kubelet.pod':
-        return this.kubelet.onPodTimer(msg.key);
+      case 'kubelet.pods':
+        return this.kubelet.onPodsTimer(msg.at);
       case 'kubelet.flush':
         return this.kubelet.onFlush();
       default:

@@ -22,10 +22,10 @@
  * Writing diffs is what brings a simulated pod start to a few small
  * objects per write instead of a whole status (bench/node.ts).
  */
-import type { ContainerState, ContainerStatus, PodCondition, PodStatus } from '../../lib/api/types/pod.js';
+import type { ContainerStatus, PodCondition, PodStatus } from '../../lib/api/types/pod.js';
 import { intToIp } from '../../lib/net/ipv4.js';
 import { podPhase, type PodRec } from './pod-state.js';
-import { containerStatuses, kubeTime, visitKubeletConditions } from './pod-status.js';
+import { containerStatuses, containerStatusIs, kubeTime, visitKubeletConditions } from './pod-status.js';
 
 /** The body of a pods/status strategic merge patch: `{ status: StatusPatch }`. */
 export type StatusPatch = Record<string, unknown>;
@@ -49,10 +49,9 @@ export function statusDiff(pod: PodRec, cur: Readonly<PodStatus> | undefined, ho
   }
   const conditions = conditionsDiff(pod, cur?.conditions);
   if (conditions) Object.assign((out ??= {}), conditions);
-  const regular = containerStatuses(pod, false, scheme)!;
-  if (!sameStatuses(cur?.containerStatuses, regular)) (out ??= {}).containerStatuses = regular;
-  const init = containerStatuses(pod, true, scheme);
-  if (init && !sameStatuses(cur?.initContainerStatuses, init)) (out ??= {}).initContainerStatuses = init;
+  // Built only when they differ (compared in place: building them for every write was most of a diff).
+  if (!statusesAre(cur?.containerStatuses, pod, pod.initCount, pod.containers.length, scheme)) (out ??= {}).containerStatuses = containerStatuses(pod, false, scheme)!;
+  if (pod.initCount > 0 && !statusesAre(cur?.initContainerStatuses, pod, 0, pod.initCount, scheme)) (out ??= {}).initContainerStatuses = containerStatuses(pod, true, scheme)!;
   return out;
 }
 
@@ -115,40 +114,9 @@ function byType(list: readonly PodCondition[] | undefined, type: string): PodCon
   return undefined;
 }
 
-function sameStatuses(have: readonly ContainerStatus[] | undefined, want: readonly ContainerStatus[]): boolean {
-  if (!have || have.length !== want.length) return false;
-  for (let i = 0; i < want.length; i++) if (!sameStatus(have[i]!, want[i]!)) return false;
+/** The API's list shows containers [from, to) of the record as the kubelet would write them. */
+function statusesAre(have: readonly ContainerStatus[] | undefined, pod: PodRec, from: number, to: number, scheme: string): boolean {
+  if (!have || have.length !== to - from) return false;
+  for (let i = from; i < to; i++) if (!containerStatusIs(have[i - from]!, scheme, pod, pod.containers[i]!, i)) return false;
   return true;
-}
-
-/** Field by field (a generic deep compare took longer than building the status). */
-function sameStatus(a: Readonly<ContainerStatus>, b: ContainerStatus): boolean {
-  return (
-    a.name === b.name && a.ready === b.ready && a.restartCount === b.restartCount && a.image === b.image && a.imageID === b.imageID &&
-    a.started === b.started && a.containerID === b.containerID && sameState(a.state, b.state) && sameState(a.lastState, b.lastState) &&
-    // Fields the kubelet does not write (resources, allocatedResources, volumeMounts...): one someone added differs.
-    keyCount(a) === keyCount(b)
-  );
-}
-
-function sameState(a: Readonly<ContainerState> | undefined, b: ContainerState | undefined): boolean {
-  if (a === b) return true;
-  if (!a || !b) return false;
-  const ar = a.running, br = b.running;
-  if (ar !== br && (!ar || !br || ar.startedAt !== br.startedAt)) return false;
-  const aw = a.waiting, bw = b.waiting;
-  if (aw !== bw && (!aw || !bw || aw.reason !== bw.reason || aw.message !== bw.message)) return false;
-  const at = a.terminated, bt = b.terminated;
-  if (at === bt) return true;
-  if (!at || !bt) return false;
-  return (
-    at.exitCode === bt.exitCode && at.reason === bt.reason && at.message === bt.message && at.startedAt === bt.startedAt &&
-    at.finishedAt === bt.finishedAt && at.containerID === bt.containerID && at.signal === bt.signal
-  );
-}
-
-function keyCount(o: object): number {
-  let n = 0;
-  for (const k in o) if ((o as Record<string, unknown>)[k] !== undefined) n++;
-  return n;
 }
