@@ -54,23 +54,32 @@ export interface HandleOptions {
   readonly lazyItems?: boolean;
 }
 
-export async function handle(ctx: ServerContext, req: ApiRequest, opts: HandleOptions = {}): Promise<ApiResponse> {
+/**
+ * Not an async function: a create (createResponse) waits for the store
+ * holding no frame of its own here, and a batch of 1,000 waits at once
+ * (write.ts, createChecked).
+ */
+export function handle(ctx: ServerContext, req: ApiRequest, opts: HandleOptions = {}): Promise<ApiResponse> {
   try {
     const r = resolve(req);
-    if (failed(r)) return fromStatus(r);
-    const out = r.subresource ? await subresource(ctx, r.def, r.subresource, req) : await main(ctx, r.def, req, opts);
-    return out;
+    if (failed(r)) return Promise.resolve(fromStatus(r));
+    const out = r.subresource ? subresource(ctx, r.def, r.subresource, req) : req.verb === 'create' ? createResponse(ctx, r.def, req) : main(ctx, r.def, req, opts);
+    return out.then(undefined, (err: unknown) => errorResponse(req, err));
   } catch (err) {
-    // Bodies are decoded without a schema, so a field of the wrong JSON type
-    // (spec: 5) reaches defaulting or validation and throws a TypeError there.
-    // Kubernetes' typed decoder refuses such a body with 400 before any
-    // logic runs: answer the same, not 500.
-    if (err instanceof TypeError && req.body !== undefined) {
-      const def = resourceFor(req.group, req.version, req.resource);
-      if (def) return fromStatus(decodeError(def.kind, def.version, err.message));
-    }
-    return fromStatus(faultStatus(err));
+    return Promise.resolve(errorResponse(req, err));
   }
+}
+
+function errorResponse(req: ApiRequest, err: unknown): ApiResponse {
+  // Bodies are decoded without a schema, so a field of the wrong JSON type
+  // (spec: 5) reaches defaulting or validation and throws a TypeError there.
+  // Kubernetes' typed decoder refuses such a body with 400 before any
+  // logic runs: answer the same, not 500.
+  if (err instanceof TypeError && req.body !== undefined) {
+    const def = resourceFor(req.group, req.version, req.resource);
+    if (def) return fromStatus(decodeError(def.kind, def.version, err.message));
+  }
+  return fromStatus(faultStatus(err));
 }
 
 /** The response with the request's fieldValidation warnings (unknown and duplicate fields), if any. */
@@ -99,24 +108,32 @@ function listResponse(ctx: ServerContext, out: Outcome<CachedList>, opts: Handle
   return respond(200, { ...out, items: out.items.map((c) => c.object(codec)) });
 }
 
+const NEEDS_NAME: ReadonlySet<ApiVerb> = new Set(['get', 'update', 'patch', 'delete']);
+const NEEDS_NAMESPACE: ReadonlySet<ApiVerb> = new Set(['update', 'patch', 'delete']);
+
+/** A create of the main resource: synchronous up to the store write, then one promise (no async frames). */
+function createResponse(ctx: ServerContext, def: ResourceDef, req: ApiRequest): Promise<ApiResponse> {
+  if (req.name) return Promise.resolve(fromStatus(methodNotSupported({ group: def.group, resource: def.plural }, 'create')));
+  const q = req.query ?? {};
+  const fields = fieldCheckOf(q.fieldValidation ?? ctx.defaultFieldValidation, 'create', req.duplicateFields);
+  if (failed(fields)) return Promise.resolve(fromStatus(fields));
+  const created = createObject(ctx, def, def.namespaced ? req.namespace : undefined, req.body, { ...writeOptions(q), fields });
+  return created instanceof Promise ? created.then((out) => warned(fields, answer(201, out))) : Promise.resolve(warned(fields, answer(201, created)));
+}
+
 async function main(ctx: ServerContext, def: ResourceDef, req: ApiRequest, opts: HandleOptions): Promise<ApiResponse> {
   const q = req.query ?? {};
   const ns = def.namespaced ? req.namespace : undefined;
   const name = req.name ?? '';
-  const needsName: ApiVerb[] = ['get', 'update', 'patch', 'delete'];
-  if (needsName.includes(req.verb) && !name) return fromStatus(NOT_FOUND_GENERIC);
-  if (def.namespaced && !ns && ['update', 'patch', 'delete'].includes(req.verb)) return fromStatus(NOT_FOUND_GENERIC);
+  if (!name && NEEDS_NAME.has(req.verb)) return fromStatus(NOT_FOUND_GENERIC);
+  if (def.namespaced && !ns && NEEDS_NAMESPACE.has(req.verb)) return fromStatus(NOT_FOUND_GENERIC);
   switch (req.verb) {
     case 'get':
       return answer(200, getObject(ctx, def, ns, name));
     case 'list':
       return listResponse(ctx, await listObjects(ctx, def, ns, q), opts);
-    case 'create': {
-      if (req.name) return fromStatus(methodNotSupported({ group: def.group, resource: def.plural }, 'create'));
-      const fields = fieldCheckOf(q.fieldValidation ?? ctx.defaultFieldValidation, 'create', req.duplicateFields);
-      if (failed(fields)) return fromStatus(fields);
-      return warned(fields, answer(201, await createObject(ctx, def, ns, req.body, { ...writeOptions(q), fields })));
-    }
+    case 'create':
+      return createResponse(ctx, def, req);
     case 'update': {
       const fields = fieldCheckOf(q.fieldValidation ?? ctx.defaultFieldValidation, 'update', req.duplicateFields);
       if (failed(fields)) return fromStatus(fields);

@@ -16,7 +16,8 @@
 import type { ManagedFieldsEntry, KubeObject } from '../../lib/api/types/meta.js';
 import type { PatchSchema } from '../../lib/api/patch/metadata.js';
 import { deepClone, deepEqual, type JsonValue } from '../../lib/api/patch/json-value.js';
-import { changedLeaves, fieldsV1Of, isMap, SKIP_META, SKIP_TOP, type Path, type Segment } from './field-walk.js';
+import { changedLeaves, isMap, SKIP_META, SKIP_TOP, type Path, type Segment } from './field-walk.js';
+import { sharedFieldsV1 } from './fields-v1-cache.js';
 
 /** Leaf paths of an object under the kind's patch schema. */
 export function leafPaths(obj: unknown, schema: PatchSchema): Path[] {
@@ -179,8 +180,8 @@ export interface WriteInfo {
  */
 export function recordUpdate(next: KubeObject, old: KubeObject | undefined, schema: PatchSchema, info: WriteInfo): KubeObject {
   if (!old && !next.metadata.managedFields?.length) {
-    // A create: the manager owns every leaf; built in one walk (field-walk.ts).
-    const fieldsV1 = fieldsV1Of(next, schema);
+    // A create: the manager owns every leaf; one set per object shape, shared (fields-v1-cache.ts).
+    const fieldsV1 = sharedFieldsV1(next, schema) as Record<string, unknown>;
     const metadata = { ...next.metadata };
     if (Object.keys(fieldsV1).length > 0) metadata.managedFields = [{ ...entryFor(info, 'Update'), fieldsType: 'FieldsV1', fieldsV1 }];
     else delete metadata.managedFields;

@@ -20,7 +20,7 @@ import { RESOURCES } from '../../lib/api/resources/index.js';
 import type { Deployment } from '../../lib/api/types/apps.js';
 import type { PriorityClass } from '../../lib/api/types/cluster.js';
 import type { KubeObject } from '../../lib/api/types/meta.js';
-import type { Pod } from '../../lib/api/types/pod.js';
+import type { Container, Pod } from '../../lib/api/types/pod.js';
 
 const minimalDeployment: Deployment = {
   apiVersion: 'apps/v1',
@@ -272,4 +272,32 @@ test('defaulting keeps a "__proto__" label as an own property', (t) => {
   const d = defaultDeployment({ ...minimalDeployment, metadata: { name: 'w', labels } });
   t.true(Object.hasOwn(d.metadata.labels!, '__proto__'));
   t.is(Object.getPrototypeOf(d.metadata.labels), Object.prototype);
+});
+
+test('QoS class sums every container, init containers included, and counts only positive cpu and memory', (t) => {
+  const c = (requests?: Record<string, string>, limits?: Record<string, string>): Container => ({ name: 'c', image: 'i', resources: { requests, limits } });
+  const qos = (containers: Container[], initContainers?: Container[]): string => podQOSClass({ metadata: { name: 'p' }, spec: { containers, initContainers } });
+  const both = (cpu: string, memory: string): Record<string, string> => ({ cpu, memory });
+  t.is(qos([c(both('1', '1Gi'), both('1', '1Gi')), c(both('500m', '1Gi'), both('500m', '1Gi'))]), 'Guaranteed');
+  t.is(qos([c(both('1', '1Gi'), both('1', '1Gi'))], [c(undefined, { cpu: '1' })]), 'Burstable', 'an init container without a memory limit');
+  t.is(qos([c(undefined, both('1', '1Gi'))]), 'Burstable', 'limits without requests (defaulting copies them; this pod is raw)');
+  t.is(qos([c({ cpu: '0' }, { cpu: '0', memory: '0' })]), 'BestEffort', 'zero counts as unset');
+  t.is(qos([c({ storage: '1Gi' }, { 'example.com/gpu': '1' })]), 'BestEffort', 'only cpu and memory count');
+  t.is(qos([c({ cpu: '1' }, both('1', '1Gi'))]), 'Burstable', 'a memory limit without a request');
+  t.is(qos([c({ cpu: 'junk', memory: '1Gi' }, both('1', '1Gi'))]), 'Burstable', 'an unparsable request counts as unset');
+  t.is(qos([]), 'BestEffort');
+  t.is(qos([c(both('2', '2Gi'), both('2000m', '2048Mi')), c(both('1', '1Gi'), both('1', '1Gi'))]), 'Guaranteed', 'equal by value, not by text');
+});
+
+test('QoS class stays exact for quantities too large for floating-point sums', (t) => {
+  const huge = (cpu: string, memory: string): Container => ({ name: 'c', image: 'i', resources: { requests: { cpu, memory }, limits: { cpu, memory } } });
+  // 2^53 milli-units and beyond: equal only when exactly equal.
+  t.is(podQOSClass({ metadata: { name: 'p' }, spec: { containers: [huge('9007199254740993m', '8Ei')] } }), 'Guaranteed');
+  const differ: Container = { name: 'd', image: 'i', resources: { requests: { cpu: '9007199254740993m', memory: '1' }, limits: { cpu: '9007199254740992m', memory: '1' } } };
+  t.is(podQOSClass({ metadata: { name: 'p' }, spec: { containers: [differ] } }), 'Burstable');
+  // Sums that pass 2^53 only together.
+  const half = '4503599627370497m';
+  const twoHalves: Container[] = [huge(half, '1'), huge(half, '1')];
+  const pod = { metadata: { name: 'p' }, spec: { containers: [{ ...twoHalves[0]!, resources: { requests: { cpu: half, memory: '1' }, limits: { cpu: '4503599627370496m', memory: '1' } } }, twoHalves[1]!] } };
+  t.is(podQOSClass(pod), 'Burstable');
 });

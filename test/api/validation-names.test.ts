@@ -79,3 +79,36 @@ test('regexError formats examples like Go', (t) => {
   t.is(regexError('m', 'f'), "m (regex used for validation is 'f')");
   t.is(regexError('m', 'f', 'a', 'b'), "m (e.g. 'a', or 'b', regex used for validation is 'f')");
 });
+
+test('names, label keys and values: the quick checks of common strings agree with the regular expressions', (t) => {
+  // Kubernetes' patterns (k8s.io/apimachinery/pkg/util/validation), checked here on their own terms.
+  const label = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+  const subdomain = new RegExp(`^${label}(\\.${label})*$`);
+  const keyName = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
+  const valid = {
+    label: (s: string) => s.length <= 63 && new RegExp(`^${label}$`).test(s),
+    subdomain: (s: string) => s.length <= 253 && subdomain.test(s),
+    value: (s: string) => s.length <= 63 && new RegExp(`^(${keyName})?$`).test(s),
+    key: (s: string) => {
+      const parts = s.split('/');
+      const name = parts[parts.length - 1]!;
+      const nameOk = name.length > 0 && name.length <= 63 && new RegExp(`^${keyName}$`).test(name);
+      if (parts.length === 1) return nameOk;
+      return parts.length === 2 && parts[0]!.length > 0 && parts[0]!.length <= 253 && subdomain.test(parts[0]!) && nameOk;
+    },
+  };
+  const alphabet = ['a', 'z', 'A', '0', '9', '-', '.', '_', '/', ' ', 'é'];
+  const strings: string[] = [''];
+  for (const a of alphabet) for (const b of alphabet) for (const c of alphabet) strings.push(a, a + b, a + b + c, `x${a}${b}y`, `ab.c${a}/d${b}e`);
+  strings.push('a'.repeat(63), 'a'.repeat(64), `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`, `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(62)}`);
+  strings.push(`example.com/${'n'.repeat(63)}`, `example.com/${'n'.repeat(64)}`, 'a/b/c', '/a', 'a/');
+  for (const s of new Set(strings)) {
+    // Twice each: the second answer may come from what the first remembered.
+    for (let round = 0; round < 2; round++) {
+      t.is(isDNS1123Label(s).length === 0, valid.label(s), `label ${JSON.stringify(s)}`);
+      t.is(isDNS1123Subdomain(s).length === 0, valid.subdomain(s), `subdomain ${JSON.stringify(s)}`);
+      t.is(isLabelValue(s).length === 0, valid.value(s), `label value ${JSON.stringify(s)}`);
+      t.is(isQualifiedName(s).length === 0, valid.key(s), `qualified name ${JSON.stringify(s)}`);
+    }
+  }
+});

@@ -200,3 +200,68 @@ test('topology spread constraints: Kubernetes reports the repeated pair on the f
     'spec.topologySpreadConstraints[3].minDomains: Invalid value: 2: can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ScheduleAnyway',
   ]);
 });
+
+test('every container check reports in Kubernetes order with the field path of the offending element', (t) => {
+  const errs = strings(
+    validatePod({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'x', namespace: 'default', generation: -1 },
+      spec: {
+        volumes: [{ name: 'v' }, { name: 'v' }],
+        containers: [
+          {
+            name: 'c',
+            image: ' i',
+            env: [{ name: '' }, { name: 'A=B' }, { name: 'OK' }],
+            volumeMounts: [
+              { name: 'v', mountPath: '/a' },
+              { name: 'v', mountPath: '/a' },
+              { name: '', mountPath: '' },
+            ],
+            ports: [
+              { containerPort: 80, name: 'http' },
+              { containerPort: 81, name: 'BAD NAME' },
+              { containerPort: 82, name: 'BAD NAME' },
+              { containerPort: 83, name: 'http' },
+              { containerPort: 0, hostPort: 99999, protocol: '' as never },
+            ],
+            livenessProbe: { exec: { command: ['x'] }, httpGet: { port: 'no_such name' }, tcpSocket: { port: 8080 }, periodSeconds: -1 },
+            readinessProbe: {},
+            startupProbe: { tcpSocket: { port: 0 } },
+            resources: { limits: { cpu: '1', memory: '1Gi' }, requests: { cpu: '1', memory: '2Gi' } },
+          },
+        ],
+        initContainers: [{ name: 'c', image: 'i', resources: { requests: { cpu: '-1' } } }],
+      },
+    }),
+  );
+  const badName = 'Invalid value: "BAD NAME": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)';
+  t.deepEqual(errs, [
+    'metadata.generation: Invalid value: -1: must be greater than or equal to 0',
+    'spec.volumes[1].name: Duplicate value: "v"',
+    'spec.containers[0].image: Invalid value: " i": must not have leading or trailing whitespace',
+    `spec.containers[0].ports[1].name: ${badName}`,
+    'spec.containers[0].ports[1].name: Invalid value: "BAD NAME": must contain at least one letter (a-z)',
+    `spec.containers[0].ports[2].name: ${badName}`,
+    'spec.containers[0].ports[2].name: Invalid value: "BAD NAME": must contain at least one letter (a-z)',
+    'spec.containers[0].ports[3].name: Duplicate value: "http"',
+    'spec.containers[0].ports[4].containerPort: Required value',
+    'spec.containers[0].ports[4].hostPort: Invalid value: 99999: must be between 1 and 65535, inclusive',
+    'spec.containers[0].ports[4].protocol: Required value',
+    'spec.containers[0].env[0].name: Required value',
+    "spec.containers[0].env[1].name: Invalid value: \"A=B\": a valid environment variable name must consist only of printable ASCII characters other than '='",
+    'spec.containers[0].volumeMounts[1].mountPath: Invalid value: "/a": must be unique',
+    'spec.containers[0].volumeMounts[2].name: Required value',
+    'spec.containers[0].volumeMounts[2].mountPath: Required value',
+    'spec.containers[0].resources.requests[memory]: Invalid value: "2Gi": must be less than or equal to memory limit of 1Gi',
+    'spec.containers[0].livenessProbe.httpGet: Forbidden: may not specify more than 1 handler type',
+    'spec.containers[0].livenessProbe.tcpSocket: Forbidden: may not specify more than 1 handler type',
+    'spec.containers[0].livenessProbe.periodSeconds: Invalid value: -1: must be greater than or equal to 0',
+    'spec.containers[0].livenessProbe.httpGet.port: Invalid value: "no_such name": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)',
+    'spec.containers[0].readinessProbe: Required value: must specify a handler type',
+    'spec.containers[0].startupProbe.tcpSocket.port: Invalid value: 0: must be between 1 and 65535, inclusive',
+    'spec.initContainers[0].name: Duplicate value: "c"',
+    'spec.initContainers[0].resources.requests[cpu]: Invalid value: "-1": must be greater than or equal to 0',
+  ]);
+});

@@ -23,7 +23,8 @@ export const DEFAULT_TOLERATION_SECONDS = 300;
 export const DEFAULT_PRIORITY = 0;
 
 function tolerates(tolerations: readonly Toleration[], key: string): boolean {
-  return tolerations.some((t) => (t.key === key || !t.key) && (t.effect === 'NoExecute' || !t.effect));
+  for (const t of tolerations) if ((t.key === key || !t.key) && (t.effect === 'NoExecute' || !t.effect)) return true;
+  return false;
 }
 
 /** In place: the DefaultTolerationSeconds admission plugin. */
@@ -60,9 +61,10 @@ export function admitPodPriorityOwned(pod: Pod, classes: readonly PriorityClass[
     value = pc.value;
     policy = pc.preemptionPolicy ?? 'PreemptLowerPriority';
   } else {
-    const global = classes.filter((c) => c.globalDefault).sort((a, b) => a.value - b.value)[0];
+    // Kubernetes picks the lowest-valued global default if several exist (the first of equals: a stable sort's).
+    let global: PriorityClass | undefined;
+    for (const c of classes) if (c.globalDefault && (global === undefined || c.value < global.value)) global = c;
     if (global) {
-      // Kubernetes picks the lowest-valued global default if several exist.
       spec.priorityClassName = global.metadata.name!;
       value = global.value;
       policy = global.preemptionPolicy ?? 'PreemptLowerPriority';

@@ -9,7 +9,7 @@
 // templates would change templates stored by older servers.
 
 import type { Container, Pod, PodSpec, Probe, Volume } from '../types/pod.js';
-import { normalizeQuantity } from '../quantity.js';
+import { parseQuantity } from '../quantity.js';
 import { clone, ensure } from './clone.js';
 
 export const DEFAULT_TERMINATION_MESSAGE_PATH = '/dev/termination-log';
@@ -56,9 +56,11 @@ function defaultHttpGet(h: { path?: string; scheme?: 'HTTP' | 'HTTPS' } | undefi
 /** Quantities in their canonical form ("1000m" -> "1"), as the api-server serializes them. Unparseable ones stay for validation to report. */
 function normalizeResourceList(list: Record<string, string> | undefined): void {
   if (!list) return;
-  for (const k of Object.keys(list)) {
-    const n = normalizeQuantity(list[k]!);
-    if (n.ok) list[k] = n.text;
+  for (const k in list) {
+    if (!Object.hasOwn(list, k)) continue;
+    // normalizeQuantity, without its result object: parsed quantities are shared (quantity.ts).
+    const n = parseQuantity(list[k]!);
+    if (n.ok) list[k] = n.quantity.text;
   }
 }
 
@@ -115,7 +117,7 @@ function requestsFromLimits(c: Container): void {
   if (!limits) return;
   const r = ensure(c, 'resources');
   const requests = ensure(r, 'requests');
-  for (const k of Object.keys(limits)) if (requests[k] === undefined) requests[k] = limits[k]!;
+  for (const k in limits) if (Object.hasOwn(limits, k) && requests[k] === undefined) requests[k] = limits[k]!;
 }
 
 /** In place: Pod-only defaults on top of the PodSpec ones. */

@@ -14,7 +14,7 @@
 import type { KubeObject } from '../types/meta.js';
 import type { Job } from '../types/cluster.js';
 import type { Namespace } from '../types/core.js';
-import type { Container, Pod } from '../types/pod.js';
+import type { Pod } from '../types/pod.js';
 import { deepEqual } from '../patch/json-value.js';
 import { milliValue, parseQuantity } from '../quantity.js';
 import { clone } from './clone.js';
@@ -22,45 +22,103 @@ import { NAMESPACE_FINALIZER } from './core.js';
 
 export type QOSClass = 'Guaranteed' | 'Burstable' | 'BestEffort';
 
-const QOS_RESOURCES = ['cpu', 'memory'];
+/**
+ * A quantity's milli-value when positive, else 0. Every pod create asks for
+ * the same few strings ("250m", "512Mi"): each is computed once (bounded).
+ * A number when it is a safe integer (sums are checked to stay safe), else
+ * the bigint.
+ */
+function positive(q: string): number | bigint {
+  let v = positiveMilli.get(q);
+  if (v === undefined) {
+    const r = parseQuantity(q);
+    const milli = r.ok ? milliValue(r.quantity) : 0n;
+    v = milli <= 0n ? 0 : milli <= MAX_SAFE ? Number(milli) : milli;
+    if (positiveMilli.size >= POSITIVE_MILLI_MAX) positiveMilli.clear();
+    positiveMilli.set(q, v);
+  }
+  return v;
+}
+const positiveMilli = new Map<string, number | bigint>();
+const POSITIVE_MILLI_MAX = 4_096;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
-function positive(q: string): bigint {
-  const r = parseQuantity(q);
-  return r.ok ? milliValue(r.quantity) : 0n;
+/**
+ * The pod's QoS class (k8s.io/kubernetes/pkg/apis/core/helper/qos.GetPodQOS),
+ * from cpu and memory only. Runs on every pod create: plain number sums,
+ * exact while they stay safe integers; bigints past that (exactQOSClass).
+ */
+export function podQOSClass(pod: Pod): QOSClass {
+  const sums = [0, 0, 0, 0]; // requests cpu, memory; limits cpu, memory (milli-units)
+  let seen = 0; // bit i: sums[i] had a positive term
+  let guaranteed = true;
+  const lists = [pod.spec?.initContainers, pod.spec?.containers];
+  for (const list of lists) {
+    if (!list) continue;
+    for (let i = 0; i < list.length; i++) {
+      const r = list[i]!.resources;
+      const requests = addQos(sums, 0, r?.requests);
+      const limits = addQos(sums, 2, r?.limits);
+      if (requests < 0 || limits < 0) return exactQOSClass(pod);
+      seen |= requests | limits;
+      // A container is guaranteed-capable only with positive cpu and memory limits of its own.
+      if (limits !== 0b1100) guaranteed = false;
+    }
+  }
+  if (seen === 0) return 'BestEffort';
+  // Every positive request has a limit of the same total, and every limit a request.
+  if (guaranteed && (seen & 1 ? sums[0] === sums[2] : true) && (seen & 2 ? sums[1] === sums[3] : true) && (seen & 3) === seen >> 2) return 'Guaranteed';
+  return 'Burstable';
 }
 
-/** The pod's QoS class (k8s.io/kubernetes/pkg/apis/core/helper/qos.GetPodQOS), from cpu and memory only. */
-export function podQOSClass(pod: Pod): QOSClass {
+/** Adds a list's positive cpu and memory to sums[at] and sums[at + 1]; returns their bits (1 << at: cpu, 2 << at: memory), or -1 for a huge quantity. */
+function addQos(sums: number[], at: number, list: Readonly<Record<string, string>> | undefined): number {
+  if (!list) return 0;
+  let found = 0;
+  if (Object.hasOwn(list, 'cpu')) {
+    const v = positive(list.cpu!);
+    if (typeof v !== 'number') return -1;
+    if (v > 0) {
+      // Exact while the sum stays a safe integer; past it, bigints (exactQOSClass).
+      if ((sums[at] += v) > Number.MAX_SAFE_INTEGER) return -1;
+      found |= 1 << at;
+    }
+  }
+  if (Object.hasOwn(list, 'memory')) {
+    const v = positive(list.memory!);
+    if (typeof v !== 'number') return -1;
+    if (v > 0) {
+      if ((sums[at + 1] += v) > Number.MAX_SAFE_INTEGER) return -1;
+      found |= 2 << at;
+    }
+  }
+  return found;
+}
+
+/** podQOSClass in exact bigint arithmetic, for pods with huge quantities. */
+function exactQOSClass(pod: Pod): QOSClass {
   const requests = new Map<string, bigint>();
   const limits = new Map<string, bigint>();
   let guaranteed = true;
-  const containers: Container[] = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
-  for (const c of containers) {
+  for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
     for (const [name, q] of Object.entries(c.resources?.requests ?? {})) {
-      if (!QOS_RESOURCES.includes(name)) continue;
-      const v = positive(q);
+      if (name !== 'cpu' && name !== 'memory') continue;
+      const v = BigInt(positive(q));
       if (v > 0n) requests.set(name, (requests.get(name) ?? 0n) + v);
     }
-    const found = new Set<string>();
+    let found = 0;
     for (const [name, q] of Object.entries(c.resources?.limits ?? {})) {
-      if (!QOS_RESOURCES.includes(name)) continue;
-      const v = positive(q);
+      if (name !== 'cpu' && name !== 'memory') continue;
+      const v = BigInt(positive(q));
       if (v > 0n) {
-        found.add(name);
+        found++;
         limits.set(name, (limits.get(name) ?? 0n) + v);
       }
     }
-    if (!QOS_RESOURCES.every((r) => found.has(r))) guaranteed = false;
+    if (found < 2) guaranteed = false;
   }
   if (requests.size === 0 && limits.size === 0) return 'BestEffort';
-  if (guaranteed) {
-    for (const [name, req] of requests) {
-      if (limits.get(name) !== req) {
-        guaranteed = false;
-        break;
-      }
-    }
-  }
+  for (const [name, req] of requests) if (limits.get(name) !== req) guaranteed = false;
   return guaranteed && requests.size === limits.size ? 'Guaranteed' : 'Burstable';
 }
 

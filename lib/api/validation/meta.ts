@@ -27,10 +27,14 @@ function normalizeEmpty(v: unknown): unknown {
 export function validateLabels(labels: Record<string, string> | undefined, path: FieldPath): ErrorList {
   const errs: ErrorList = [];
   if (!labels) return errs;
-  for (const k of Object.keys(labels)) {
-    for (const msg of isQualifiedName(k)) errs.push(fieldErrors.invalid(path, k, msg));
+  // Indexed loops, no Object.keys: every create checks its labels.
+  for (const k in labels) {
+    if (!Object.hasOwn(labels, k)) continue;
+    const keyErrs = isQualifiedName(k);
+    for (let i = 0; i < keyErrs.length; i++) errs.push(fieldErrors.invalid(path, k, keyErrs[i]!));
     const v = labels[k]!;
-    for (const msg of isLabelValue(v)) errs.push(fieldErrors.invalid(path, v, msg));
+    const valueErrs = isLabelValue(v);
+    for (let i = 0; i < valueErrs.length; i++) errs.push(fieldErrors.invalid(path, v, valueErrs[i]!));
   }
   return errs;
 }
@@ -39,9 +43,11 @@ export function validateAnnotations(annotations: Record<string, string> | undefi
   const errs: ErrorList = [];
   if (!annotations) return errs;
   let total = 0;
-  for (const k of Object.keys(annotations)) {
+  for (const k in annotations) {
+    if (!Object.hasOwn(annotations, k)) continue;
     // Qualified names, except that case does not matter.
-    for (const msg of isQualifiedName(k.toLowerCase())) errs.push(fieldErrors.invalid(path, k, msg));
+    const keyErrs = isQualifiedName(k.toLowerCase());
+    for (let i = 0; i < keyErrs.length; i++) errs.push(fieldErrors.invalid(path, k, keyErrs[i]!));
     total += byteLength(k) + byteLength(annotations[k]!);
   }
   if (total > TOTAL_ANNOTATION_SIZE_LIMIT_B) errs.push(fieldErrors.tooLong(path, '', TOTAL_ANNOTATION_SIZE_LIMIT_B));
@@ -99,25 +105,28 @@ export function validateObjectMeta(meta: ObjectMeta, opts: ObjectMetaOptions, pa
     for (const msg of opts.nameFn(meta.generateName, true)) errs.push(fieldErrors.invalid(path.child('generateName'), meta.generateName, msg));
   }
   if (!meta.name) errs.push(fieldErrors.required(path.child('name'), 'name or generateName is required'));
-  else for (const msg of opts.nameFn(meta.name, false)) errs.push(fieldErrors.invalid(path.child('name'), meta.name, msg));
-  errs.push(...validateObjectMetaCommon(meta, opts.namespaced, path));
+  else for (let m = opts.nameFn(meta.name, false), j = 0; j < m.length; j++) errs.push(fieldErrors.invalid(path.child('name'), meta.name, m[j]!));
+  objectMetaCommon(meta, opts.namespaced, path, errs);
   return errs;
 }
 
-function validateObjectMetaCommon(meta: ObjectMeta, namespaced: boolean, path: FieldPath): ErrorList {
-  const errs: ErrorList = [];
+/** The checks every object's metadata gets, into `errs`; every create runs them, so paths are made only for errors. */
+function objectMetaCommon(meta: ObjectMeta, namespaced: boolean, path: FieldPath, errs: ErrorList): void {
   if (namespaced) {
     if (!meta.namespace) errs.push(fieldErrors.required(path.child('namespace')));
-    else for (const msg of nameIsDNSLabel(meta.namespace, false)) errs.push(fieldErrors.invalid(path.child('namespace'), meta.namespace, msg));
+    else for (let m = nameIsDNSLabel(meta.namespace, false), j = 0; j < m.length; j++) errs.push(fieldErrors.invalid(path.child('namespace'), meta.namespace, m[j]!));
   } else if (meta.namespace) {
     errs.push(fieldErrors.forbidden(path.child('namespace'), 'not allowed on this type'));
   }
-  errs.push(...validateNonnegativeField(meta.generation ?? 0, path.child('generation')));
-  errs.push(...validateLabels(meta.labels, path.child('labels')));
-  errs.push(...validateAnnotations(meta.annotations, path.child('annotations')));
-  errs.push(...validateOwnerReferences(meta.ownerReferences, path.child('ownerReferences')));
-  errs.push(...validateFinalizers(meta.finalizers, path.child('finalizers')));
-  return errs;
+  if ((meta.generation ?? 0) < 0) errs.push(fieldErrors.invalid(path.child('generation'), meta.generation, 'must be greater than or equal to 0'));
+  if (meta.labels) append(errs, validateLabels(meta.labels, path.child('labels')));
+  if (meta.annotations) append(errs, validateAnnotations(meta.annotations, path.child('annotations')));
+  if (meta.ownerReferences) append(errs, validateOwnerReferences(meta.ownerReferences, path.child('ownerReferences')));
+  if (meta.finalizers) append(errs, validateFinalizers(meta.finalizers, path.child('finalizers')));
+}
+
+function append(errs: ErrorList, more: ErrorList): void {
+  for (const e of more) errs.push(e);
 }
 
 /** Metadata checks on update (Go's ValidateObjectMetaAccessorUpdate). */

@@ -36,9 +36,19 @@ const labelValueRe = new RegExp(`^${LABEL_VALUE_FMT}$`);
  */
 class KnownValid {
   private readonly seen = new Set<string>();
-  constructor(private readonly check: (value: string) => string[]) {}
+  /**
+   * `quick`: a character scan that recognizes the common valid strings
+   * without a regular expression or the set (object names are new on every
+   * create, so remembering them only churns the set); false sends the
+   * string down the full check.
+   */
+  constructor(
+    private readonly check: (value: string) => string[],
+    private readonly quick?: (value: string) => boolean,
+  ) {}
   errors(value: string): string[] {
-    if (this.seen.has(value)) return [];
+    if (this.quick?.(value)) return NO_ERRORS;
+    if (this.seen.has(value)) return NO_ERRORS;
     const errs = this.check(value);
     if (errs.length === 0) {
       if (this.seen.size >= KNOWN_VALID_MAX) this.seen.clear();
@@ -48,6 +58,69 @@ class KnownValid {
   }
 }
 const KNOWN_VALID_MAX = 8_192;
+/** What a known-valid string answers: one frozen list, not a new one per check (callers only read it). */
+const NO_ERRORS = Object.freeze([]) as unknown as string[];
+
+// The quick scans accept only ASCII, where a string's length is its byte length.
+
+/** [a-z0-9] */
+function isLowerAlnum(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+}
+
+/** [A-Za-z0-9] */
+function isAlnum(c: number): boolean {
+  return isLowerAlnum(c) || (c >= 65 && c <= 90);
+}
+
+/** Whether value[from, to) is a DNS-1123 label: [a-z0-9]([-a-z0-9]*[a-z0-9])? */
+function scanDNS1123Label(value: string, from: number, to: number): boolean {
+  if (to <= from || !isLowerAlnum(value.charCodeAt(from)) || !isLowerAlnum(value.charCodeAt(to - 1))) return false;
+  for (let i = from + 1; i < to - 1; i++) {
+    const c = value.charCodeAt(i);
+    if (!isLowerAlnum(c) && c !== 45) return false;
+  }
+  return true;
+}
+
+/** A valid DNS-1123 subdomain: dot-separated labels, at most 253 characters. */
+function quickDNS1123Subdomain(value: string): boolean {
+  if (value.length > DNS1123_SUBDOMAIN_MAX_LENGTH) return false;
+  let from = 0;
+  for (let i = 0; i <= value.length; i++) {
+    if (i < value.length && value.charCodeAt(i) !== 46) continue;
+    if (!scanDNS1123Label(value, from, i)) return false;
+    from = i + 1;
+  }
+  return true;
+}
+
+function quickDNS1123Label(value: string): boolean {
+  return value.length <= DNS1123_LABEL_MAX_LENGTH && scanDNS1123Label(value, 0, value.length);
+}
+
+/** Whether value[from, to) matches ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9] (non-empty). */
+function scanLabelKeyName(value: string, from: number, to: number): boolean {
+  if (to <= from || !isAlnum(value.charCodeAt(from)) || !isAlnum(value.charCodeAt(to - 1))) return false;
+  for (let i = from + 1; i < to - 1; i++) {
+    const c = value.charCodeAt(i);
+    if (!isAlnum(c) && c !== 45 && c !== 95 && c !== 46) return false;
+  }
+  return true;
+}
+
+/** A valid qualified name: a name of at most 63, after an optional subdomain prefix and '/'. */
+function quickQualifiedName(value: string): boolean {
+  const slash = value.indexOf('/');
+  if (slash < 0) return value.length <= LABEL_KEY_NAME_MAX_LENGTH && scanLabelKeyName(value, 0, value.length);
+  if (value.indexOf('/', slash + 1) >= 0 || value.length - slash - 1 > LABEL_KEY_NAME_MAX_LENGTH) return false;
+  return quickDNS1123Subdomain(value.slice(0, slash)) && scanLabelKeyName(value, slash + 1, value.length);
+}
+
+/** A valid label value: empty, or a name of at most 63. */
+function quickLabelValue(value: string): boolean {
+  return value.length === 0 || (value.length <= LABEL_VALUE_MAX_LENGTH && scanLabelKeyName(value, 0, value.length));
+}
 
 /** Go measures strings in bytes (UTF-8), not UTF-16 code units. */
 export function byteLength(s: string): number {
@@ -72,7 +145,7 @@ export function regexError(msg: string, fmt: string, ...examples: string[]): str
   return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join('or ')}regex used for validation is '${fmt}')`;
 }
 
-const knownDNS1123Label = new KnownValid(checkDNS1123Label);
+const knownDNS1123Label = new KnownValid(checkDNS1123Label, quickDNS1123Label);
 export function isDNS1123Label(value: string): string[] {
   return knownDNS1123Label.errors(value);
 }
@@ -88,7 +161,7 @@ function checkDNS1123Label(value: string): string[] {
   return errs;
 }
 
-const knownDNS1123Subdomain = new KnownValid(checkDNS1123Subdomain);
+const knownDNS1123Subdomain = new KnownValid(checkDNS1123Subdomain, quickDNS1123Subdomain);
 export function isDNS1123Subdomain(value: string): string[] {
   return knownDNS1123Subdomain.errors(value);
 }
@@ -108,7 +181,7 @@ export function isDNS1035Label(value: string): string[] {
 }
 
 /** A label key / "qualified name": optional DNS-subdomain prefix, '/', then a name. */
-const knownQualifiedName = new KnownValid(checkQualifiedName);
+const knownQualifiedName = new KnownValid(checkQualifiedName, quickQualifiedName);
 export function isQualifiedName(value: string): string[] {
   return knownQualifiedName.errors(value);
 }
@@ -138,7 +211,7 @@ function checkQualifiedName(value: string): string[] {
 /** Label keys are qualified names. */
 export const isLabelKey = isQualifiedName;
 
-const knownLabelValue = new KnownValid(checkLabelValue);
+const knownLabelValue = new KnownValid(checkLabelValue, quickLabelValue);
 export function isLabelValue(value: string): string[] {
   return knownLabelValue.errors(value);
 }
@@ -151,7 +224,7 @@ function checkLabelValue(value: string): string[] {
 }
 
 export function isValidPortNum(port: number): string[] {
-  return Number.isInteger(port) && port >= 1 && port <= 65535 ? [] : [inclusiveRangeError(1, 65535)];
+  return Number.isInteger(port) && port >= 1 && port <= 65535 ? NO_ERRORS : [inclusiveRangeError(1, 65535)];
 }
 
 /** IANA service names: at most 15 of [-a-z0-9], with a letter, no "--", no leading/trailing '-'. */

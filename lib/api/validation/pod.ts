@@ -19,9 +19,14 @@ export const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'] as const;
 const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
 const SCHEDULE_ACTIONS = ['DoNotSchedule', 'ScheduleAnyway'] as const;
 
+// Paths are immutable: the roots every Pod's validation starts from are made once.
+const METADATA_PATH = FieldPath.root('metadata');
+const SPEC_PATH = FieldPath.root('spec');
+const POD_META_OPTIONS = { namespaced: true, nameFn: nameIsDNSSubdomain };
+
 export function validatePod(pod: Pod): ErrorList {
-  const errs = validateObjectMeta(pod.metadata ?? {}, { namespaced: true, nameFn: nameIsDNSSubdomain }, FieldPath.root('metadata'));
-  const spec = FieldPath.root('spec');
+  const errs = validateObjectMeta(pod.metadata ?? {}, POD_META_OPTIONS, METADATA_PATH);
+  const spec = SPEC_PATH;
   if (!pod.spec) return [...errs, fieldErrors.required(spec.child('containers'))];
   return [...errs, ...validatePodSpec(pod.spec, spec)];
 }
@@ -37,24 +42,27 @@ export function validatePodTemplateSpec(template: { metadata?: Pod['metadata']; 
 }
 
 export function validatePodSpec(spec: PodSpec, path: FieldPath): ErrorList {
+  // Every Pod create runs this: paths are made only for errors, and sub-lists are not spread.
   const errs: ErrorList = [];
   const volumes = new Set<string>();
-  (spec.volumes ?? []).forEach((v, i) => {
-    const p = path.child('volumes').index(i).child('name');
-    if (!v.name) errs.push(fieldErrors.required(p));
+  const volumeList = spec.volumes ?? [];
+  for (let i = 0; i < volumeList.length; i++) {
+    const v = volumeList[i]!;
+    if (!v.name) errs.push(fieldErrors.required(path.child('volumes').index(i).child('name')));
     else {
-      for (const msg of isDNS1123Label(v.name)) errs.push(fieldErrors.invalid(p, v.name, msg));
-      if (volumes.has(v.name)) errs.push(fieldErrors.duplicate(p, v.name));
+      for (let m = isDNS1123Label(v.name), j = 0; j < m.length; j++) errs.push(fieldErrors.invalid(path.child('volumes').index(i).child('name'), v.name, m[j]!));
+      if (volumes.has(v.name)) errs.push(fieldErrors.duplicate(path.child('volumes').index(i).child('name'), v.name));
       else volumes.add(v.name);
     }
-  });
+  }
 
   // Regular containers first, then init containers, sharing one name set (Kubernetes' order).
   const ctx: ContainerContext = { names: new Set(), volumes };
   const containers = spec.containers ?? [];
   if (containers.length === 0) errs.push(fieldErrors.required(path.child('containers')));
-  containers.forEach((c, i) => errs.push(...validateContainer(c, ctx, path.child('containers').index(i))));
-  (spec.initContainers ?? []).forEach((c, i) => errs.push(...validateContainer(c, ctx, path.child('initContainers').index(i))));
+  for (let i = 0; i < containers.length; i++) append(errs, validateContainer(containers[i]!, ctx, path.child('containers').index(i)));
+  const init = spec.initContainers ?? [];
+  for (let i = 0; i < init.length; i++) append(errs, validateContainer(init[i]!, ctx, path.child('initContainers').index(i)));
 
   if (spec.restartPolicy !== undefined) {
     if ((spec.restartPolicy as string) === '') errs.push(fieldErrors.required(path.child('restartPolicy')));
@@ -62,10 +70,10 @@ export function validatePodSpec(spec: PodSpec, path: FieldPath): ErrorList {
       errs.push(fieldErrors.notSupported(path.child('restartPolicy'), spec.restartPolicy, RESTART_POLICIES));
     }
   }
-  if (spec.nodeName) for (const msg of isDNS1123Subdomain(spec.nodeName)) errs.push(fieldErrors.invalid(path.child('nodeName'), spec.nodeName, msg));
-  errs.push(...validateLabels(spec.nodeSelector, path.child('nodeSelector')));
-  errs.push(...validateTolerations(spec.tolerations ?? [], path.child('tolerations')));
-  errs.push(...validateTopologySpreadConstraints(spec.topologySpreadConstraints ?? [], path.child('topologySpreadConstraints')));
+  if (spec.nodeName) for (let m = isDNS1123Subdomain(spec.nodeName), j = 0; j < m.length; j++) errs.push(fieldErrors.invalid(path.child('nodeName'), spec.nodeName, m[j]!));
+  if (spec.nodeSelector) append(errs, validateLabels(spec.nodeSelector, path.child('nodeSelector')));
+  if (spec.tolerations) tolerationErrors(spec.tolerations, path, errs);
+  if (spec.topologySpreadConstraints) append(errs, validateTopologySpreadConstraints(spec.topologySpreadConstraints, path.child('topologySpreadConstraints')));
   if (spec.terminationGracePeriodSeconds !== undefined && spec.terminationGracePeriodSeconds < 0) {
     errs.push(fieldErrors.invalid(path.child('terminationGracePeriodSeconds'), spec.terminationGracePeriodSeconds, 'must be greater than or equal to 0'));
   }
@@ -75,33 +83,42 @@ export function validatePodSpec(spec: PodSpec, path: FieldPath): ErrorList {
   return errs;
 }
 
+function append(errs: ErrorList, more: ErrorList): void {
+  for (const e of more) errs.push(e);
+}
+
 export function validateTolerations(tolerations: readonly Toleration[], path: FieldPath): ErrorList {
   const errs: ErrorList = [];
-  tolerations.forEach((t, i) => {
-    const p = path.index(i);
+  tolerationErrors(tolerations, { child: () => path }, errs);
+  return errs;
+}
+
+/** validateTolerations into `errs`, for the tolerations at `spec.child('tolerations')` (made only for an error). */
+function tolerationErrors(tolerations: readonly Toleration[], spec: { child(name: 'tolerations'): FieldPath }, errs: ErrorList): void {
+  for (let i = 0; i < tolerations.length; i++) {
+    const t = tolerations[i]!;
     const key = t.key ?? '';
     const operator = t.operator ?? '';
     const value = t.value ?? '';
-    if (key) for (const msg of isQualifiedName(key)) errs.push(fieldErrors.invalid(p.child('key'), key, msg));
+    if (key) for (let m = isQualifiedName(key), j = 0; j < m.length; j++) errs.push(fieldErrors.invalid(spec.child('tolerations').index(i).child('key'), key, m[j]!));
     if (!key && operator !== 'Exists') {
-      errs.push(fieldErrors.invalid(p.child('operator'), operator, 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
+      errs.push(fieldErrors.invalid(spec.child('tolerations').index(i).child('operator'), operator, 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
     }
     if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') {
-      errs.push(fieldErrors.invalid(p.child('effect'), t.effect ?? '', "effect must be 'NoExecute' when `tolerationSeconds` is set"));
+      errs.push(fieldErrors.invalid(spec.child('tolerations').index(i).child('effect'), t.effect ?? '', "effect must be 'NoExecute' when `tolerationSeconds` is set"));
     }
     if (operator === 'Equal' || operator === '') {
       const msgs = isLabelValue(value);
-      if (msgs.length > 0) errs.push(fieldErrors.invalid(p.child('operator'), value, msgs.join(';')));
+      if (msgs.length > 0) errs.push(fieldErrors.invalid(spec.child('tolerations').index(i).child('operator'), value, msgs.join(';')));
     } else if (operator === 'Exists') {
-      if (value) errs.push(fieldErrors.invalid(p.child('operator'), tolerationValue(t), "value must be empty when `operator` is 'Exists'"));
+      if (value) errs.push(fieldErrors.invalid(spec.child('tolerations').index(i).child('operator'), tolerationValue(t), "value must be empty when `operator` is 'Exists'"));
     } else {
-      errs.push(fieldErrors.notSupported(p.child('operator'), operator, ['Equal', 'Exists']));
+      errs.push(fieldErrors.notSupported(spec.child('tolerations').index(i).child('operator'), operator, ['Equal', 'Exists']));
     }
     if (t.effect && !(TAINT_EFFECTS as readonly string[]).includes(t.effect)) {
-      errs.push(fieldErrors.notSupported(p.child('effect'), t.effect, TAINT_EFFECTS));
+      errs.push(fieldErrors.notSupported(spec.child('tolerations').index(i).child('effect'), t.effect, TAINT_EFFECTS));
     }
-  });
-  return errs;
+  }
 }
 
 /** Go prints the internal struct with %#v; this reproduces it (a set tolerationSeconds pointer prints as an address there). */
