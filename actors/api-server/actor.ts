@@ -28,6 +28,8 @@ import { ClusterIpAllocator, DEFAULT_SERVICE_CIDR } from './ips.js';
 import type { ApiAddress, ApiNotice, ApiRequestMessage, ApiServerArgs, ApiStats, EncodedItems } from './messages.js';
 import { failed, fromStatus, seedGeneratedNames } from './objects.js';
 import { ListSnapshots } from './read.js';
+import { markAfter } from './list-encoding.js';
+import type { TableMark } from '../../lib/client/records.js';
 import { OwnWrites } from './own-writes.js';
 import { openWatch, toWatchEvent, type CachedWatchEvent, type WatchHandle } from './watch.js';
 
@@ -121,9 +123,12 @@ export default defineActor<ApiRequestMessage | Internal, ApiServerArgs>(async (c
     const to = from.address;
     const watchId = m.watchId;
     const encoded = m.encoded === true;
+    // The watcher's copy of the tables: each batch carries the entries it lacks, then it holds them.
+    let known = m.known;
     const h = openWatch(server, r.def, r.def.namespaced ? m.request.namespace : undefined, m.request.query ?? {}, (events) => {
       // An object goes to many watchers (kubelet, scheduler, controllers, runner): its cached bytes are copied, never re-encoded.
-      const items = encoded ? encodedEvents(cache, events) : undefined;
+      const items = encoded ? encodedEvents(cache, events, known) : undefined;
+      if (items) known = markAfter(items);
       if (items) ctx.send(to, { type: 'api.watch-events', watchId, events: [], encoded: { types: events.map((e) => e.type), items } } satisfies ApiNotice);
       else ctx.send(to, { type: 'api.watch-events', watchId, events: events.map((e) => toWatchEvent(cache, e)) } satisfies ApiNotice);
     });
@@ -145,7 +150,7 @@ export default defineActor<ApiRequestMessage | Internal, ApiServerArgs>(async (c
             ctx,
             from,
             starting.then(async () => {
-              return handle(server, m.request, { encodedItems: m.listItems === 'encoded' });
+              return handle(server, m.request, m.listItems === 'encoded' ? { encodedItems: m.known ?? true } : {});
             }),
           );
           return;
@@ -252,14 +257,14 @@ async function loadCache(store: StoreClient, cache: WatchCache): Promise<void> {
 }
 
 /** Events' objects as bytes, when they can all be sent so. */
-function encodedEvents(cache: WatchCache, events: readonly CachedWatchEvent[]): EncodedItems | undefined {
+function encodedEvents(cache: WatchCache, events: readonly CachedWatchEvent[], known: TableMark | undefined): EncodedItems | undefined {
   const parts: Buffer[] = [];
   for (const e of events) {
     const b = e.item.encoded(cache.codec);
     if (!b) return undefined;
     parts.push(b);
   }
-  return cache.codec.items(parts);
+  return cache.codec.items(parts, known);
 }
 
 function reply(ctx: ActorContext, to: Sender, work: Promise<unknown>): void {

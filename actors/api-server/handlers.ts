@@ -14,6 +14,7 @@ import { failed, faultStatus, fromStatus, respond, type Outcome } from './object
 import { patchObject } from './patch.js';
 import { getObject, listObjects, type CachedList } from './read.js';
 import { LazyItem } from './cached-object.js';
+import type { TableMark } from '../../lib/client/records.js';
 import { bind, evict, logs, scale, status } from './subresources.js';
 import { createObject, updateObject, writeOptions } from './write.js';
 import { fieldCheckOf, type FieldCheck } from './field-validation.js';
@@ -48,8 +49,8 @@ export function resolve(req: ApiRequest): Outcome<Resolved> {
 }
 
 export interface HandleOptions {
-  /** Answer a list's items as bytes (ApiResponse.encodedItems) when they can all be: an in-process caller decodes them. */
-  readonly encodedItems?: boolean;
+  /** Answer a list's items as bytes (ApiResponse.encodedItems) when they can all be: an in-process caller decodes them; a TableMark is what it holds of the tables. */
+  readonly encodedItems?: boolean | TableMark;
   /** Answer a list's items as LazyItems, decoded as the body is serialized (HTTP: the body never leaves this thread). */
   readonly lazyItems?: boolean;
 }
@@ -103,7 +104,8 @@ function listResponse(ctx: ServerContext, out: Outcome<CachedList>, opts: Handle
       if (!b) break;
       parts.push(b);
     }
-    if (parts.length === out.items.length) return { code: 200, body: { ...out, items: [] }, encodedItems: codec.items(parts) };
+    if (parts.length === out.items.length)
+      return { code: 200, body: { ...out, items: [] }, encodedItems: codec.items(parts, opts.encodedItems === true ? undefined : opts.encodedItems) };
   }
   return respond(200, { ...out, items: out.items.map((c) => c.object(codec)) });
 }

@@ -7,6 +7,7 @@
  */
 import type { KubeObject, Status } from '../../lib/api/types/meta.js';
 import type { FieldValidation } from '../../lib/api/validation/unknown-fields.js';
+import type { TableMark } from '../../lib/client/records.js';
 
 export const API_SERVER_ADDRESS = 'api-server';
 
@@ -105,11 +106,14 @@ export interface ApiResponse {
   readonly encodedItems?: EncodedItems;
 }
 
-/** List items as msgpack records (actors/api-server/list-encoding.ts), concatenated. */
+/** List items in the records encoding (lib/client/records.ts), concatenated. */
 export interface EncodedItems {
-  /** The structure table's identity (one per api-server run). */
+  /** The tables' identity (one per api-server run). */
   readonly table: string;
-  /** The shared structures the bytes refer to (a prefix of the table). */
+  /** Table entries from these indexes on, which the receiver lacked (it said what it had: TableMark). */
+  readonly stringsFrom: number;
+  readonly strings: string[];
+  readonly structuresFrom: number;
   readonly structures: string[][];
   readonly count: number;
   readonly bytes: Uint8Array;
@@ -129,6 +133,8 @@ export type ApiRequestMessage =
       request: ApiRequest;
       /** For lists: 'encoded' asks for the items as bytes (ApiResponse.encodedItems), which the caller decodes. */
       listItems?: 'encoded';
+      /** With 'encoded': the tables the caller already holds, which the reply then leaves out. */
+      known?: TableMark;
     }
   /**
    * Reply: ApiResponse[], one per request in order. Many calls in one
@@ -153,6 +159,8 @@ export type ApiRequestMessage =
       request: ApiRequest;
       /** Send event objects as bytes (EncodedItems, each object encoded once for all watchers) when they can be. */
       encoded?: boolean;
+      /** With `encoded`: the tables the watcher already holds, which its first events then leave out. */
+      known?: TableMark;
     }
   | { type: 'api.unwatch'; watchId: string }
   /**

@@ -59,7 +59,8 @@ export class InProcessTransport implements Transport {
   async call(request: ApiRequest): Promise<ApiResponse> {
     if (request.verb !== 'list') return this.send<ApiResponse>({ type: 'api.call', request });
     // Lists come as bytes, decoded here on the caller's thread (the server keeps each object's encoding).
-    const res = await this.send<ApiResponse>({ type: 'api.call', request, listItems: 'encoded' });
+    const known = this.decoder.known();
+    const res = await this.send<ApiResponse>(known ? { type: 'api.call', request, listItems: 'encoded', known } : { type: 'api.call', request, listItems: 'encoded' });
     if (!res.encodedItems) return res;
     return { code: res.code, body: { ...res.body, items: this.decoder.decode(res.encodedItems) } };
   }
@@ -75,7 +76,8 @@ export class InProcessTransport implements Transport {
     this.watches.set(watchId, handlers);
     let res: ApiResponse;
     try {
-      res = await this.send<ApiResponse>({ type: 'api.watch', watchId, request, encoded: true });
+      const known = this.decoder.known();
+      res = await this.send<ApiResponse>(known ? { type: 'api.watch', watchId, request, encoded: true, known } : { type: 'api.watch', watchId, request, encoded: true });
     } catch (err) {
       this.watches.delete(watchId);
       throw err;
@@ -102,12 +104,26 @@ export class InProcessTransport implements Transport {
     const notice = msg as ApiNotice;
     if (notice.type === 'api.watch-events') {
       const handlers = this.watches.get(notice.watchId);
-      if (!handlers) return true;
       if (!notice.encoded) {
-        handlers.onEvents(notice.events);
+        handlers?.onEvents(notice.events);
         return true;
       }
-      const objects = this.decoder.decode(notice.encoded.items);
+      if (!handlers) {
+        // A watch already stopped: its table entries are learnt all the same, since later messages to
+        // this thread start after them. Entries it cannot take would fail the watch that needs them.
+        this.decoder.tryLearn(notice.encoded.items);
+        return true;
+      }
+      let objects: unknown[];
+      try {
+        objects = this.decoder.decode(notice.encoded.items);
+      } catch (err) {
+        // Bytes this thread cannot read (its copy of the tables is behind): the watch ends, and its informer lists again.
+        this.watches.delete(notice.watchId);
+        this.requester.send<ApiRequestMessage>(this.address, { type: 'api.unwatch', watchId: notice.watchId });
+        handlers.onEnded(new TransportError(`watch ${notice.watchId}: undecodable events: ${err instanceof Error ? err.message : String(err)}`, err));
+        return true;
+      }
       handlers.onEvents(notice.encoded.types.map((type, i) => ({ type, object: objects[i] })));
       return true;
     }

@@ -2,17 +2,16 @@
  * The watch cache keeps objects as bytes (cached-object.ts): what a reader
  * gets back must be exactly what was stored, whichever way it entered (the
  * store's msgpack, its JSON for objects with a `__proto__` key, the initial
- * listing), before and after its bytes are re-encoded for in-process callers;
+ * listing), read here and as an in-process caller decodes it;
  * selections must see the same labels and fields without decoding; deleted
  * objects carry the deletion's resourceVersion.
  */
 import test from 'ava';
-import { Unpackr } from 'msgpackr';
 import { WatchCache, type CacheEvent } from '../../actors/api-server/cache.js';
 import { OwnWrites } from '../../actors/api-server/own-writes.js';
 import { selection } from '../../actors/api-server/selection.js';
-import { MAX_SHARED_STRUCTURES } from '../../actors/api-server/list-encoding.js';
 import { pods, storagePrefix } from '../../lib/api/resources/index.js';
+import { ItemsDecoder } from '../../lib/client/items-decoder.js';
 import type { KubeObject } from '../../lib/api/types/meta.js';
 import { ENCODING_JSON, ENCODING_MSGPACK, packr } from '../../lib/store/codec.js';
 import { encodeForStore } from '../../lib/store/encoded.js';
@@ -46,7 +45,7 @@ function feed(cache: WatchCache, events: EncodedWatchEvent[]): void {
   });
 }
 
-test('objects read back exactly as stored, before and after their bytes are re-encoded for in-process callers', (t) => {
+test('objects read back exactly as stored, here and as an in-process caller decodes them', (t) => {
   const cache = new WatchCache(100);
   const objects = Array.from({ length: 40 }, (_, i) => pod('default', `p${i}`, i + 1, { labels: { app: i % 2 ? 'web' : 'db' }, port: 60 + i }));
   feed(cache, objects.map((o, i) => stored('ADDED', o, i + 1)));
@@ -58,10 +57,9 @@ test('objects read back exactly as stored, before and after their bytes are re-e
   const items = cache.items(bucket);
   const parts = items.map((c) => c.encoded(cache.codec)!);
   const payload = cache.codec.items(parts);
-  const decoded = new Unpackr({ structures: payload.structures, maxSharedStructures: MAX_SHARED_STRUCTURES }).unpackMultiple(payload.bytes);
+  const decoded = new ItemsDecoder().decode(payload);
   t.deepEqual(decoded, cache.list(bucket));
-  // Re-encoded now: reads still give the same objects.
-  for (const o of objects) t.deepEqual(cache.get(key('default', o.metadata.name!)), o);
+  t.deepEqual(decoded, [...objects].sort((a, b) => (key('default', a.metadata.name!) < key('default', b.metadata.name!) ? -1 : 1)));
 });
 
 test('selections filter on labels and fields without decoding; the nodeName trigger follows the cached fields', (t) => {
@@ -111,7 +109,7 @@ test('events carry the previous state; a deleted object has the deletion resourc
   t.deepEqual(cache.objectOf(events[2]!.prev!), v2);
   const bytes = events[2]!.item.encoded(cache.codec)!;
   const payload = cache.codec.items([bytes]);
-  t.deepEqual(new Unpackr({ structures: payload.structures, maxSharedStructures: MAX_SHARED_STRUCTURES }).unpackMultiple(payload.bytes), [gone]);
+  t.deepEqual(new ItemsDecoder().decode(payload), [gone]);
   t.is(cache.get(key('default', 'p')), undefined);
   t.false(cache.has(key('default', 'p')));
   t.is(cache.size, 0);
@@ -172,7 +170,7 @@ test("the echo of the server's own write reads back with its resourceVersion, wh
     t.deepEqual(cache.get(k), expected);
     t.deepEqual(cache.items(bucket)[0]!.fields?.['spec.nodeName'], 'n1');
     const payload = cache.codec.items([cache.items(bucket)[0]!.encoded(cache.codec)!]);
-    t.deepEqual(new Unpackr({ structures: payload.structures, maxSharedStructures: MAX_SHARED_STRUCTURES }).unpackMultiple(payload.bytes), [expected]);
+    t.deepEqual(new ItemsDecoder().decode(payload), [expected]);
     if (watched) t.deepEqual(cache.objectOf(events[0]!.item), expected);
   }
 });

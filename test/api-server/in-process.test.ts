@@ -63,3 +63,51 @@ test('lists with encoded items decode to exactly the plain list, pages and __pro
   t.is(new Set(names).size, 31);
   transport.close();
 });
+
+test('objects of many shapes and values decode exactly, in pages and in watch batches, as the tables grow between messages', async (t) => {
+  const { sup } = await startCluster(t, { port: null });
+  const { InProcessTransport } = await import('../../lib/client/in-process.js');
+  const watching = new InProcessTransport(sup);
+  const listing = new InProcessTransport(sup); // same thread: shares the tables the watch has learnt
+  sup.on('message', (m: Message) => void (watching.handleNotice(m) || listing.handleNotice(m)));
+  const req = (verb: 'create' | 'list' | 'watch', rest: Record<string, unknown>) => ({ verb, group: '', version: 'v1', resource: 'configmaps', ...rest });
+  const seen = new Map<string, unknown>();
+  const watch = await watching.watch(req('watch', { namespace: 'default', query: { labelSelector: 'app=shapes' } }), {
+    onEvents: (events) => {
+      for (const e of events) seen.set((e.object as { metadata: { name: string } }).metadata.name, e.object);
+    },
+    onEnded: (err) => t.fail(`watch ended: ${String(err)}`),
+  });
+  // Each ConfigMap has its own data keys (a shape of its own), values repeated across them (string ids).
+  const cm = (i: number): Record<string, unknown> => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: `shapes-${i}`, labels: { app: 'shapes', [`tier-${i % 5}`]: `v${i % 3}` } },
+    data: Object.fromEntries(Array.from({ length: 1 + (i % 4) }, (_, k) => [`key-${i}-${k}`, `value-${(i + k) % 9}-${'é'.repeat(k)}`])),
+  });
+  for (let b = 0; b < 6; b++) {
+    const out = await listing.batch(Array.from({ length: 60 }, (_, i) => req('create', { namespace: 'default', body: cm(b * 60 + i) })));
+    t.true(out.every((r) => r.code === 201));
+  }
+  const plain = (await sup.request<ApiResponse, ApiRequestMessage>('api-server', { type: 'api.call', request: req('list', { query: { labelSelector: 'app=shapes' } }) }))
+    .body as { items: { metadata: { name: string } }[] };
+  t.is(plain.items.length, 360);
+  const listed: unknown[] = [];
+  let token: string | undefined;
+  do {
+    const page = await listing.call(req('list', { query: { labelSelector: 'app=shapes', limit: '45', ...(token ? { continue: token } : {}) } }));
+    const body = page.body as { items: unknown[]; metadata: { continue?: string } };
+    listed.push(...body.items);
+    token = body.metadata.continue || undefined;
+  } while (token);
+  t.deepEqual(listed, plain.items);
+  const deadline = Date.now() + 10_000;
+  while (seen.size < 360 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  t.deepEqual(
+    plain.items.map((o) => seen.get(o.metadata.name)),
+    plain.items,
+  );
+  watch.stop();
+  watching.close();
+  listing.close();
+});
