@@ -15,9 +15,10 @@ import type { RemoteError } from '../../lib/actor/errors.js';
 import { isDownNotice, type Address, type Message, type RequestOptions } from '../../lib/actor/types.js';
 import { StoreError, type StoreErrorCode } from '../../lib/store/errors.js';
 import { decodeWatchEvent, encodeForStore, unpackWatchEvents } from '../../lib/store/encoded.js';
-import { batchable, expandBriefResults, joinSegments, packOps, type BriefResults, type OpSegment } from '../../lib/store/op-batch.js';
+import { batchable, expandBriefResults, joinSegments, packOps, releaseSegments, type BriefResults, type OpSegment } from '../../lib/store/op-batch.js';
 import type { EncodedWatchEvent, KeyValue, RangeRequest, RangeResult, StoreStats, WatchEvent, WriteOp, WriteResult } from '../../lib/store/types.js';
 import { STORE_ADDRESS, type StoreNotice, type StoreReply, type StoreRequest } from './messages.js';
+import { EncodeQueue } from './encode-queue.js';
 import { WriteCoalescer } from './write-coalescer.js';
 
 /** What can send requests: an actor's context, or the supervisor. */
@@ -25,6 +26,8 @@ export interface Requester {
   request<R = unknown, M extends Message = Message>(to: Address, msg: M, options?: RequestOptions): Promise<R>;
   /** An actor's context has it (ActorContext.monitor): a store restart then ends our watches (handleNotice). */
   monitor?(address: Address): void;
+  /** An actor's context has it (ActorContext.track): a large write waiting for its turn to be encoded counts as work. */
+  track?<T>(work: Promise<T>): Promise<T>;
 }
 
 export interface StoreWatchHandlers {
@@ -73,6 +76,13 @@ export class StoreClient {
   private readonly watches = new Map<string, Handlers>();
   /** Writes of one turn go as one message (write-coalescer.ts). */
   private readonly writes = new WriteCoalescer((ops, brief, segments) => this.sendWrite(ops, brief, segments));
+  /** writeEncoded's large calls, encoded one per event-loop turn (encode-queue.ts). */
+  private readonly encodes = new EncodeQueue({
+    pack: packOps,
+    submit: (ops, segment) => this.writes.write(ops, true, segment),
+    send: () => this.writes.flush(),
+    track: (work) => void this.requester.track?.(work),
+  });
 
   constructor(
     private readonly requester: Requester,
@@ -81,22 +91,26 @@ export class StoreClient {
   ) {}
 
   write(ops: WriteOp[]): Promise<WriteResult[]> {
+    this.encodes.drain();
     return this.writes.write(ops, false);
   }
 
   /** Like write, but successful results come back without `value`: cheaper when the caller keeps its own copy. */
   writeBrief(ops: WriteOp[]): Promise<WriteResult[]> {
+    this.encodes.drain();
     return this.writes.write(ops, true);
   }
 
   /**
    * writeBrief with every value encoded on this thread first, into the op
    * batch that travels (packOps): the fastest way to write many objects.
-   * Results carry no `value`.
+   * Results carry no `value`. A call of 64+ ops is encoded in a later turn
+   * of its own (encode-queue.ts), so that each batch leaves as soon as it is
+   * encoded.
    */
-  async writeEncoded(ops: WriteOp[]): Promise<WriteResult[]> {
+  writeEncoded(ops: WriteOp[]): Promise<WriteResult[]> {
     // Encoded straight into the bytes that travel (op-batch.ts); an unencodable value rejects (INVALID_ARGUMENT) before sending.
-    return this.writes.write(ops, true, packOps(ops));
+    return this.encodes.write(ops);
   }
 
   async get(key: string): Promise<KeyValue | undefined> {
@@ -181,11 +195,14 @@ export class StoreClient {
 
   private async sendWrite(ops: WriteOp[], brief: boolean, segments: OpSegment[] | undefined): Promise<WriteResult[]> {
     const reply = await this.send(writeMessage(ops, brief, segments));
+    // Answered: the frame that carried the batch was copied long ago, so its buffer can carry the next one.
+    if (segments !== undefined) releaseSegments(segments);
     return Array.isArray(reply) ? (reply as WriteResult[]) : expandBriefResults(ops, reply as BriefResults);
   }
 
   private call<T extends StoreRequest>(msg: T): Promise<StoreReply[T['type']]> {
     // Writes of this turn that still wait go first: the store sees this client's calls in the order made.
+    this.encodes.drain();
     this.writes.flush();
     return this.send(msg);
   }

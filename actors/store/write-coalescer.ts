@@ -32,14 +32,15 @@ type Send = (ops: WriteOp[], brief: boolean, segments: OpSegment[] | undefined) 
 
 interface Waiting {
   readonly ops: readonly WriteOp[];
+  readonly brief: boolean;
   readonly segment: OpSegment | undefined;
   readonly resolve: (r: WriteResult[]) => void;
   readonly reject: (err: unknown) => void;
 }
 
 export class WriteCoalescer {
-  /** Writes waiting for the end of this turn, per reply form (brief or whole). */
-  private readonly waiting: [Waiting[], Waiting[]] = [[], []];
+  /** Writes waiting for the end of this turn, in the order made. */
+  private waiting: Waiting[] = [];
   private scheduled = false;
 
   constructor(private readonly send: Send) {}
@@ -47,7 +48,7 @@ export class WriteCoalescer {
   /** `segment`: the same ops already packed (packOps), when the caller did that. */
   write(ops: readonly WriteOp[], brief: boolean, segment?: OpSegment): Promise<WriteResult[]> {
     return new Promise<WriteResult[]>((resolve, reject) => {
-      this.waiting[brief ? 1 : 0].push({ ops, segment, resolve, reject });
+      this.waiting.push({ ops, brief, segment, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         queueMicrotask(() => this.flush());
@@ -58,33 +59,33 @@ export class WriteCoalescer {
   /** Send what waits now: called at the end of the turn, and before any other request so the store sees calls in order. */
   flush(): void {
     this.scheduled = false;
-    for (const brief of [false, true]) {
-      const group = this.waiting[brief ? 1 : 0];
-      if (group.length === 0) continue;
-      this.waiting[brief ? 1 : 0] = [];
-      // Runs of small calls merge; a large call goes alone (its own reply, so the store can acknowledge it
-      // with an earlier group commit than its neighbours': see MERGE_BELOW). Order is kept.
-      let run: Waiting[] = [];
-      for (const w of group) {
-        if (w.ops.length < MERGE_BELOW) {
-          run.push(w);
-          continue;
-        }
-        this.sendRun(run, brief);
-        run = [];
-        this.sendAlone(w, brief);
+    const group = this.waiting;
+    if (group.length === 0) return;
+    this.waiting = [];
+    // Runs of small calls of one reply form (brief or whole) merge; a large call goes alone (its own reply, so
+    // the store can acknowledge it with an earlier group commit than its neighbours': see MERGE_BELOW).
+    // Calls are sent in the order made, whatever their form: a write made after another is applied after it.
+    let run: Waiting[] = [];
+    for (const w of group) {
+      if (w.ops.length < MERGE_BELOW && (run.length === 0 || (run[0] as Waiting).brief === w.brief)) {
+        run.push(w);
+        continue;
       }
-      this.sendRun(run, brief);
+      this.sendRun(run);
+      run = [];
+      if (w.ops.length < MERGE_BELOW) run.push(w);
+      else this.sendAlone(w);
     }
+    this.sendRun(run);
   }
 
-  private sendRun(run: readonly Waiting[], brief: boolean): void {
-    if (run.length === 1) this.sendAlone(run[0]!, brief);
-    else if (run.length > 1) this.sendMerged(run, brief);
+  private sendRun(run: readonly Waiting[]): void {
+    if (run.length === 1) this.sendAlone(run[0]!);
+    else if (run.length > 1) this.sendMerged(run, run[0]!.brief);
   }
 
-  private sendAlone(w: Waiting, brief: boolean): void {
-    this.send([...w.ops], brief, w.segment && [w.segment]).then(w.resolve, w.reject);
+  private sendAlone(w: Waiting): void {
+    this.send([...w.ops], w.brief, w.segment && [w.segment]).then(w.resolve, w.reject);
   }
 
   private sendMerged(group: readonly Waiting[], brief: boolean): void {
@@ -105,7 +106,7 @@ export class WriteCoalescer {
       },
       (err: unknown) => {
         // Refused before anything was applied: each writer's ops alone get their own answer.
-        if (err instanceof StoreError && err.code === 'INVALID_ARGUMENT') for (const w of group) this.sendAlone(w, brief);
+        if (err instanceof StoreError && err.code === 'INVALID_ARGUMENT') for (const w of group) this.sendAlone(w);
         else for (const w of group) w.reject(err);
       },
     );

@@ -142,3 +142,24 @@ test('malformed encoded values are refused with INVALID_ARGUMENT and nothing is 
   const [ok] = await store.write([{ op: 'create', key: podKey('a', 'p'), encoded: good }]);
   t.true(ok!.ok, 'the store keeps serving');
 });
+
+test('the store’s check of encoded bytes refuses every truncation and never fails any other way on corrupt bytes', (t) => {
+  const good = Buffer.from(encodeForStore(pod('p', 'a', { spec: { list: [1, -1, 0x1234, 'x'.repeat(40), { a: null, b: true }], big: 2 ** 40, half: 0.5 } })));
+  for (let end = 2; end < good.length; end++) {
+    const error = t.throws(() => prepareEncoded(good.subarray(0, end), 30), undefined, `prefix of ${end} bytes`);
+    t.true(error instanceof StoreError && error.code === 'INVALID_ARGUMENT', `prefix of ${end} bytes: ${String(error)}`);
+  }
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.nat(good.length - 3), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), (edits) => {
+      const bad = Buffer.from(good);
+      for (const [at, byte] of edits) bad[2 + at] = byte;
+      try {
+        prepareEncoded(bad, 30);
+      } catch (err) {
+        if (!(err instanceof StoreError && err.code === 'INVALID_ARGUMENT')) throw err;
+      }
+    }),
+    { numRuns: 2_000 },
+  );
+  t.pass('fc.assert throws on the first corruption that fails another way');
+});

@@ -7,7 +7,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { encodeForStore } from '../../lib/store/encoded.js';
 import { InvalidArgumentError } from '../../lib/store/errors.js';
-import { batchable, briefResults, expandBriefResults, joinSegments, packOps, unpackOpBatch } from '../../lib/store/op-batch.js';
+import { batchable, briefResults, expandBriefResults, joinSegments, packOps, releaseSegments, unpackOpBatch } from '../../lib/store/op-batch.js';
 import type { WriteOp } from '../../lib/store/types.js';
 import { openTemp, pod, podKey } from './helpers.js';
 
@@ -152,4 +152,26 @@ test('brief results travel as two numbers per op plus the failures, and expand b
   t.deepEqual(expandBriefResults(list, compact), results);
   t.throws(() => expandBriefResults(list.slice(1), compact), { message: /does not fit/ });
   t.throws(() => expandBriefResults(list, { revisions: compact.revisions, failed: [] }), { message: /does not fit/ });
+});
+
+test('a large batch’s buffer is reused only once released, and the batch written into it is whole', (t) => {
+  const many = (tag: string): WriteOp[] => Array.from({ length: 200 }, (_, i) => ({ op: 'create', key: podKey(tag, `p${i}`), value: pod(`p${i}`, tag) }));
+  const first = packOps(many('a'));
+  t.true(first.bytes.length >= 64 * 1024, 'large enough to be pooled');
+  const second = packOps(many('b'));
+  t.not(second.bytes.buffer, first.bytes.buffer, 'not released: never handed out again');
+  const before = Buffer.from(joinSegments([first]));
+  releaseSegments([first]);
+  releaseSegments([first]); // twice is harmless
+  const third = packOps(many('c'));
+  const fourth = packOps(many('d'));
+  t.is(third.bytes.buffer, first.bytes.buffer, 'released: the next batch is written into it');
+  t.not(fourth.bytes.buffer, first.bytes.buffer, 'released once, handed out once');
+  t.deepEqual(unpackOpBatch(joinSegments([third])).map((op) => op.key), many('c').map((op) => op.key));
+  t.deepEqual(unpackOpBatch(joinSegments([second])).map((op) => op.key), many('b').map((op) => op.key));
+  t.is(before.length, first.bytes.length);
+  // Small batches and buffers from elsewhere are not kept.
+  const small = packOps(many('e').slice(0, 2));
+  releaseSegments([small, { count: 1, bytes: Buffer.alloc(100_000) }]);
+  t.not(packOps(many('f')).bytes.buffer, small.bytes.buffer);
 });

@@ -112,3 +112,35 @@ test('a polluted Object.prototype sends every value to msgpackr', (t) => {
   }
   t.not(writeStamped({ metadata: { name: 'a' } }, 0xc1, 0), null);
 });
+
+test('after a shape is compiled, a nested object of another shape, order or kind at the same place is still written exactly', (t) => {
+  class Thing {
+    a = 1;
+    b = 2;
+  }
+  const withNested = (nested: unknown): Record<string, unknown> => ({ kind: 'X', metadata: { name: 'n' }, spec: { nested, after: 'tail' } });
+  // Often enough that the shapes of the top, spec and nested maps are compiled (plain-writer.ts compileAfter).
+  for (let i = 0; i < 20; i++) t.deepEqual(viaWriter(withNested({ a: i, b: 'x' })), viaMsgpackr(withNested({ a: i, b: 'x' })));
+  const others: [string, unknown][] = [
+    ['an extra key', { a: 1, b: 'x', c: 3 }],
+    ['a missing key', { a: 1 }],
+    ['keys in another order', { b: 'x', a: 1 }],
+    ['an array', [1, 'x']],
+    ['an empty map', {}],
+    ['null', null],
+    ['a number', 7],
+    ['undefined', undefined],
+    ['a key set to undefined', { a: undefined, b: 'x' }],
+  ];
+  for (const [what, nested] of others) t.deepEqual(viaWriter(withNested(nested)), viaMsgpackr(withNested(nested)), what);
+  // Not plain data at a compiled place: refused here (msgpackr's path writes it), whatever its keys.
+  const refused: [string, unknown][] = [
+    ['a class instance with the same keys', new Thing()],
+    ['a null-prototype map with the same keys', Object.assign(Object.create(null) as object, { a: 1, b: 'x' })],
+    ['an own constructor key', { a: 1, b: 'x', constructor: 1 }],
+    ['a Date', new Date(0)],
+  ];
+  for (const [what, nested] of refused) t.is(writeStamped(withNested(nested), 0xc1, 0), null, what);
+  // And the compiled path is still right afterwards.
+  t.deepEqual(viaWriter(withNested({ a: 2, b: 'y' })), viaMsgpackr(withNested({ a: 2, b: 'y' })));
+});
