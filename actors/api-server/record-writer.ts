@@ -3,12 +3,20 @@
  * lib/client/records.ts), growing its string and structure tables as it
  * goes. One per api-server run (list-encoding.ts).
  *
- * Which strings get a table id: one seen a second time (remembered in a
- * direct-mapped array of strings seen once, bounded, so a string whose slot
- * another took meanwhile starts over), up to MAX_INTERNED characters, until
- * the table is full. Names, uids and resourceVersions are unique and stay
- * inline; the values that make up most of a Pod (kinds, images, policies,
- * node names, label values, timestamps of one second) repeat and get ids.
+ * Which strings get a table id: one seen a second time in another object
+ * of the same kind (remembered in a direct-mapped array of strings seen
+ * once, with the uid and kind of the object they were seen in, bounded, so
+ * a string whose slot another took meanwhile starts over), up to
+ * MAX_INTERNED characters, until the table is full. Names, uids, IPs and
+ * resourceVersions belong to one object and stay inline, however often that
+ * object is written again (a Pod is written 4-5 times as it starts, and its
+ * IP stands twice in each version) and whatever other kinds name it (its
+ * Events): every table entry goes to every watch, and per-object strings
+ * in the table cost the api-server a send per kubelet watch (23.5 million
+ * strings sent at 1/10 of k8s-max).
+ * The values that make up most of a Pod (kinds, images, policies, node
+ * names, label values, timestamps of one second) repeat across objects and
+ * get ids.
  */
 import {
   MAX_ASCII,
@@ -91,8 +99,13 @@ export class RecordWriter {
   /** A direct-mapped cache in front of stringIds: slot -> a string with an id, and the id. */
   private readonly front: (string | undefined)[] = new Array<string | undefined>(FRONT_MASK + 1).fill(undefined);
   private readonly frontIds = new Int32Array(FRONT_MASK + 1);
-  /** Strings seen once, by the same slots: the second sighting gives an id. */
+  /** Strings seen once, by the same slots, and the uid of the object each was seen in: a sighting in another object gives an id. */
   private readonly once: (string | undefined)[] = new Array<string | undefined>(FRONT_MASK + 1).fill(undefined);
+  private readonly onceIn: (string | undefined)[] = new Array<string | undefined>(FRONT_MASK + 1).fill(undefined);
+  private readonly onceKind: (string | undefined)[] = new Array<string | undefined>(FRONT_MASK + 1).fill(undefined);
+  /** The uid and kind of the object being written (an object without a uid counts as its own). */
+  private writing: string | undefined;
+  private writingKind: string | undefined;
   /** Key sequences -> structure id, one Map step per key (as msgpackr's transitions). */
   private readonly shapes: ShapeNode = shapeNode();
   /** Characters of all keys in the structure table (MAX_STRUCTURE_CHARS). */
@@ -103,6 +116,10 @@ export class RecordWriter {
   /** `value`'s bytes (a copy of their own), or throws Unencodable. */
   write(value: unknown): Buffer {
     this.pos = 0;
+    const obj = value as { kind?: unknown; metadata?: { uid?: unknown } } | null;
+    const uid = obj?.metadata?.uid;
+    this.writing = typeof uid === 'string' ? uid : undefined;
+    this.writingKind = typeof obj?.kind === 'string' ? obj.kind : undefined;
     this.value(value);
     const out = Buffer.allocUnsafe(this.pos); // pooled: a small object shares a slab, not one backing store each
     this.buf.copy(out, 0, 0, this.pos);
@@ -208,8 +225,13 @@ export class RecordWriter {
     if (id === undefined) {
       // Seen once before (in the same slot) makes twice: it gets an id. A string seen once is
       // forgotten when another takes its slot, which keeps this bounded without a sweep.
-      if (this.once[slot] !== s || this.strings.length >= MAX_STRINGS) {
+      const seenBefore = this.once[slot] === s;
+      // The same object again, or another kind of object naming it (an Event's involvedObject, a Pod's name): still its own.
+      if (seenBefore && this.writing !== undefined && (this.onceIn[slot] === this.writing || this.onceKind[slot] !== this.writingKind)) return -1;
+      if (!seenBefore || this.strings.length >= MAX_STRINGS) {
         this.once[slot] = ownString(s); // not a slice keeping a whole decoded message alive
+        this.onceIn[slot] = this.writing;
+        this.onceKind[slot] = this.writingKind;
         return -1;
       }
       const own = this.once[slot]!; // its own copy (see above)

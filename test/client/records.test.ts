@@ -95,6 +95,30 @@ test('a page of Pods with many shapes and repeated values: each message carries 
   t.is(codec.items([], { table: 'gone', strings: 5, structures: 5 }).stringsFrom, 0);
 });
 
+test('strings of one object stay out of the table however often it is written or other kinds name it; strings two objects of a kind share get an id', (t) => {
+  const w = new RecordWriter();
+  const pod = (uid: string, name: string, ip: string, phase: string) => ({ kind: 'Pod', metadata: { uid, name }, spec: { nodeName: 'node-7' }, status: { phase, podIP: ip, podIPs: [{ ip }] } });
+  // One Pod written four times as it starts, its IP twice in each version: nothing of its own is interned.
+  for (const phase of ['Pending', 'Pending', 'Running', 'Running']) w.write(pod('u-1', 'web-1', '10.0.0.1', phase));
+  t.false(w.strings.includes('10.0.0.1'));
+  t.false(w.strings.includes('web-1'));
+  t.false(w.strings.includes('u-1'));
+  // A second Pod: what both hold (node, phase) gets an id; its own strings do not.
+  w.write(pod('u-2', 'web-2', '10.0.0.2', 'Running'));
+  t.true(w.strings.includes('node-7'));
+  t.true(w.strings.includes('Running'));
+  t.false(w.strings.includes('10.0.0.2'));
+  // Another kind naming the Pod (its Event) does not make the Pod's name or uid shared; two Events share their reason.
+  for (const n of [1, 2]) w.write({ kind: 'Event', metadata: { uid: `e-${n}` }, involvedObject: { kind: 'Pod', name: 'web-1', uid: 'u-1' }, reason: 'Scheduled' });
+  t.false(w.strings.includes('web-1'));
+  t.false(w.strings.includes('u-1'));
+  t.true(w.strings.includes('Scheduled'));
+  // Objects without a uid each count as their own: a string in two of them is shared.
+  w.write({ a: 'shared-value' });
+  w.write({ b: 'shared-value' });
+  t.true(w.strings.includes('shared-value'));
+});
+
 test('past the structure cap objects are written with their keys, and read back the same', (t) => {
   const writer = new RecordWriter();
   const objects = Array.from({ length: MAX_STRUCTURES + 10 }, (_, i) => ({ [`k${i}`]: i, shared: 'v' }));
