@@ -92,14 +92,19 @@ test('a call that cannot be encoded fails alone; the calls after it go on', asyn
   t.deepEqual(events.filter((e) => e.startsWith('pack')), ['pack a', 'pack b']);
 });
 
-test('through the store actor: a write made right after a large writeEncoded is applied after it', async (t) => {
+/** A store actor in a temp directory, removed at teardown, and a client of it. */
+async function storeActor(t: { teardown(fn: () => Promise<void>): void }): Promise<StoreClient> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-encode-queue-'));
   const sup = await Supervisor.start({ children: [storeChildSpec({ path: dir })], logLevel: 'silent' });
   t.teardown(async () => {
     await sup.stop();
     rmSync(dir, { recursive: true, force: true });
   });
-  const store = new StoreClient(sup);
+  return new StoreClient(sup);
+}
+
+test('through the store actor: a write made right after a large writeEncoded is applied after it', async (t) => {
+  const store = await storeActor(t);
   const creates = ops('p', 2 * DEFER_FROM);
   // Same turn: the creates wait for a turn of their own, the update and the delete must still come after them.
   const created = store.writeEncoded(creates);
@@ -132,13 +137,7 @@ test('writes of both reply forms made in one turn are sent in the order made (sm
 });
 
 test('through the store actor: batches written one after another into reused buffers all land whole', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'berth-encode-queue-'));
-  const sup = await Supervisor.start({ children: [storeChildSpec({ path: dir })], logLevel: 'silent' });
-  t.teardown(async () => {
-    await sup.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const store = new StoreClient(sup);
+  const store = await storeActor(t);
   const value = (b: number, i: number): Record<string, unknown> => ({ metadata: { name: `p${b}-${i}` }, spec: { b, i, pad: 'x'.repeat(300 + ((b * 7 + i) % 50)) } });
   const key = (b: number, i: number): string => `/registry/core/pods/reuse/p${b}-${i}`;
   // Two lanes, so that buffers are released and reused while other batches are in flight.
