@@ -28,7 +28,7 @@ import { deployments, pods, podDisruptionBudgets, replicaSets } from '../../lib/
 import type { Deployment, ReplicaSet } from '../../lib/api/types/apps.js';
 import type { Time } from '../../lib/api/types/meta.js';
 import type { Pod } from '../../lib/api/types/pod.js';
-import { DISRUPTION_ALLOWED, type PodDisruptionBudget, type PodDisruptionBudgetStatus } from '../../lib/api/types/policy.js';
+import type { PodDisruptionBudget, PodDisruptionBudgetStatus } from '../../lib/api/types/policy.js';
 import { isConflict } from '../../lib/client/errors.js';
 import type { ControllerContext } from './context.js';
 import { Controller } from './controller.js';
@@ -221,20 +221,7 @@ export class DisruptionController extends Controller {
   /** failSafe: no disruptions until a sync succeeds, so evictions stop rather than go unchecked. */
   private async failSafe(pdb: Readonly<PodDisruptionBudget>, err: unknown): Promise<void> {
     const status: PodDisruptionBudgetStatus = { ...(copy(pdb.status) ?? { currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 }), disruptionsAllowed: 0 };
-    const message = err instanceof Error ? err.message : String(err);
-    const old = status.conditions?.find((c) => c.type === DISRUPTION_ALLOWED);
-    const now = timestamp(this.ctx.clock.now());
-    status.conditions = [
-      ...(status.conditions ?? []).filter((c) => c.type !== DISRUPTION_ALLOWED),
-      {
-        type: DISRUPTION_ALLOWED,
-        status: 'False',
-        ...(status.observedGeneration !== undefined ? { observedGeneration: status.observedGeneration } : {}),
-        lastTransitionTime: old?.status === 'False' ? old.lastTransitionTime : now,
-        reason: 'SyncFailed',
-        message,
-      },
-    ];
+    setDisruptionAllowed(status, timestamp(this.ctx.clock.now()), err instanceof Error ? err.message : String(err));
     try {
       await this.ctx.api.updateStatus(podDisruptionBudgets, { ...copy(pdb), status } as PodDisruptionBudget, { namespace: pdb.metadata.namespace });
     } catch {

@@ -32,9 +32,11 @@ function wantedCondition(status: Readonly<PodDisruptionBudgetStatus>): Pick<Cond
  * Sets DisruptionAllowed from disruptionsAllowed (UpdateDisruptionAllowedCondition):
  * True/SufficientPods when an eviction is allowed, else False/InsufficientPods;
  * lastTransitionTime moves only when the status flips (meta.SetStatusCondition).
+ * With `syncFailed`, False/SyncFailed and that message (the controller's fail-safe).
  */
-export function setDisruptionAllowed(status: PodDisruptionBudgetStatus, now: string): void {
-  const want = wantedCondition(status);
+export function setDisruptionAllowed(status: PodDisruptionBudgetStatus, now: string, syncFailed?: string): void {
+  // A failed sync (the controller's fail-safe) says False/SyncFailed with why, whatever the counters say.
+  const want: Pick<Condition, 'status' | 'reason'> = syncFailed === undefined ? wantedCondition(status) : { status: 'False', reason: 'SyncFailed' };
   const conditions = (status.conditions ?? []).filter((c) => c.type !== DISRUPTION_ALLOWED);
   const old = status.conditions?.find((c) => c.type === DISRUPTION_ALLOWED);
   const next: Condition = {
@@ -43,7 +45,7 @@ export function setDisruptionAllowed(status: PodDisruptionBudgetStatus, now: str
     ...(status.observedGeneration !== undefined ? { observedGeneration: status.observedGeneration } : {}),
     lastTransitionTime: old && old.status === want.status ? old.lastTransitionTime : now,
     reason: want.reason,
-    message: '',
+    message: syncFailed ?? '',
   };
   status.conditions = [...conditions, next];
 }
