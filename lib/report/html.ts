@@ -67,7 +67,7 @@ function run(r: RunReport, named: boolean): string {
 <tr><th>pods</th><td>${m.pods.created} created, ${m.pods.scheduled} bound</td></tr>
 <tr><th>scheduling</th><td>${m.scheduling.attempts} attempts, ${m.scheduling.unschedulable} unschedulable, ${m.scheduling.preemptions} preemptions; ${m.scheduling.podsPerWallSecond} pods/s wall, ${m.scheduling.podsPerVirtualSecond}/s virtual</td></tr>
 <tr><th>scheduling latency</th><td>${latency(m.scheduling.latency)}</td></tr>
-<tr><th>pod startup (to Ready)</th><td>${latency(m.startup)}${m.startup.count > 0 ? `; ${esc(startupSlo(m.startup.p99, m.startup.count))}` : ''}</td></tr>
+<tr><th>pod startup (to Ready)</th><td>${latency(m.startup)}${m.startup.count > 0 ? `; ${esc(startupSlo(m.startup.p99))}` : ''}</td></tr>
 <tr><th>nodes</th><td>${m.nodes.used} of ${m.nodes.total} used; cpu ${pct(m.nodes.cpu)}, memory ${pct(m.nodes.memory)} requested; fragmentation ${pct(m.nodes.fragmentation)}</td></tr>
 <tr><th>api</th><td>${m.api.requests} requests, ${m.api.writes} writes</td></tr>
 <tr><th>faults</th><td>${m.restarts} actor restarts, ${m.evictions} evictions, ${m.deadLetters} dead letters</td></tr>
