@@ -10,8 +10,13 @@ import type { Client, ResourceRef } from '../../lib/client/types.js';
 import type { KubeObject } from '../../lib/api/types/meta.js';
 import type { EventRecorder } from './events.js';
 
-/** The client controllers use: the typed Client plus batched creates. */
-export type Api = Client & Pick<ApiClient, 'createMany'>;
+/**
+ * The client controllers use: the typed Client plus batched creates,
+ * answered briefly (name, namespace, uid, resourceVersion): the created
+ * objects come back through the informers anyway, and sending 500 whole
+ * Pods back per burst cost the api-server's thread more than creating them.
+ */
+export type Api = Client & Pick<ApiClient, 'createManyBrief'>;
 
 export interface ControllerContext {
   readonly api: Api;

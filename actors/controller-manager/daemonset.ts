@@ -44,7 +44,8 @@ import { deleteOwnedPods, recordCreates } from './owned-pods.js';
 import { Expectations } from './expectations.js';
 import { controllerOf, copy, errorMessage, newControllerRef, semanticEqual } from './objects.js';
 import { isPodAvailable, isPodReady } from './pods.js';
-import { BURST_REPLICAS, slowStart } from './replicaset.js';
+import { BURST_REPLICAS } from './replicaset.js';
+import { OwnerSlowStart } from './slow-start.js';
 
 interface Plan {
   readonly create: string[];
@@ -54,6 +55,7 @@ interface Plan {
 export class DaemonSetController extends Controller {
   readonly name = 'daemonset';
   readonly expectations: Expectations;
+  private readonly slowStart = new OwnerSlowStart(BURST_REPLICAS);
   private readonly dsInformer;
   private readonly podInformer;
   private readonly nodeInformer;
@@ -69,6 +71,7 @@ export class DaemonSetController extends Controller {
       onUpdate: (_o, ds) => this.enqueue(ds),
       onDelete: (ds) => {
         this.expectations.delete(keyOf(ds));
+        this.slowStart.forget(keyOf(ds));
         this.enqueue(ds);
       },
     });
@@ -128,6 +131,7 @@ export class DaemonSetController extends Controller {
     const ds = this.dsInformer.store.get(key);
     if (!ds) {
       this.expectations.delete(key);
+      this.slowStart.forget(key);
       return;
     }
     const sel = selectorFromLabelSelector(ds.spec?.selector);
@@ -238,10 +242,10 @@ export class DaemonSetController extends Controller {
     const targets = nodeNames.slice(0, BURST_REPLICAS);
     this.expectations.expectCreations(key, targets.length);
     let next = 0;
-    const { created, error } = await slowStart(targets.length, async (size) => {
+    const { created, error } = await this.slowStart.run(key, targets.length, async (size) => {
       const batch = targets.slice(next, next + size).map((n) => this.podFor(ds, n, hash));
       next += size;
-      const out = await this.ctx.api.createMany(pods, batch, { namespace: ds.metadata.namespace });
+      const out = await this.ctx.api.createManyBrief(pods, batch, { namespace: ds.metadata.namespace });
       return recordCreates(this.ctx, this.expectations, key, ds, DS_GVK, out);
     });
     for (let i = created.attempted; i < targets.length; i++) this.expectations.creationObserved(key);

@@ -215,7 +215,7 @@ export class EventRecorder {
   }
 
   private async createAll(created: readonly (readonly [string, Event])[]): Promise<void> {
-    const results = await this.api.createMany(events, created.map(([, ev]) => ev));
+    const results = await this.api.createManyBrief(events, created.map(([, ev]) => ev));
     results.forEach((res, i) => {
       const [key, ev] = created[i]!;
       if (res instanceof Error) this.opts.onError?.(res);

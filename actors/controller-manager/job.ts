@@ -40,7 +40,8 @@ import {
 import { JobTracker, TRACKING_FINALIZER, hasTracking } from './job-tracking.js';
 import { controllerOf, copy, errorMessage, newControllerRef, parseTime, semanticEqual, timestamp } from './objects.js';
 import { isPodActive, isPodReady, rankForDeletion } from './pods.js';
-import { BURST_REPLICAS, slowStart } from './replicaset.js';
+import { BURST_REPLICAS } from './replicaset.js';
+import { OwnerSlowStart } from './slow-start.js';
 
 interface Counted {
   readonly active: Readonly<Pod>[];
@@ -58,6 +59,7 @@ interface Counted {
 export class JobController extends Controller {
   readonly name = 'job';
   readonly expectations: Expectations;
+  private readonly slowStart = new OwnerSlowStart(BURST_REPLICAS);
   readonly tracker: JobTracker;
   private readonly jobInformer;
   private readonly podInformer;
@@ -73,6 +75,7 @@ export class JobController extends Controller {
       onUpdate: (_o, j) => this.enqueue(j),
       onDelete: (j) => {
         this.expectations.delete(keyOf(j));
+        this.slowStart.forget(keyOf(j));
         this.enqueue(j);
       },
     });
@@ -130,6 +133,7 @@ export class JobController extends Controller {
     await this.releaseOrphans(namespace, name, cached?.metadata.uid);
     if (!cached) {
       this.expectations.delete(key);
+      this.slowStart.forget(key);
       return;
     }
     if (isJobFinished(cached)) {
@@ -289,9 +293,9 @@ export class JobController extends Controller {
     const n = indexed ? indexes.length : missing;
     let next = 0;
     this.expectations.expectCreations(key, n);
-    const { created, error } = await slowStart(n, async (size) => {
+    const { created, error } = await this.slowStart.run(key, n, async (size) => {
       const batch = Array.from({ length: size }, () => this.podFor(job, indexed ? indexes[next++] : undefined));
-      const out = await this.ctx.api.createMany(pods, batch, { namespace: job.metadata.namespace });
+      const out = await this.ctx.api.createManyBrief(pods, batch, { namespace: job.metadata.namespace });
       return recordCreates(this.ctx, this.expectations, key, job, JOB_GVK, out);
     });
     for (let i = created.attempted; i < n; i++) this.expectations.creationObserved(key);

@@ -19,6 +19,7 @@ import type { KubeObject } from '../../lib/api/types/meta.js';
 import type { Pod } from '../../lib/api/types/pod.js';
 import { isNotFound } from '../../lib/client/errors.js';
 import { keyOf } from '../../lib/client/object-cache.js';
+import type { BriefObject } from '../../lib/client/types.js';
 import type { ControllerContext } from './context.js';
 import type { Expectations } from './expectations.js';
 import { errorMessage } from './objects.js';
@@ -30,7 +31,7 @@ export function recordCreates(
   key: string,
   owner: Readonly<KubeObject>,
   gvk: { apiVersion: string; kind: string },
-  answers: readonly (Readonly<KubeObject> | Error)[],
+  answers: readonly (BriefObject | Error)[],
 ): { ok: number; error: unknown } {
   let ok = 0;
   let error: unknown;

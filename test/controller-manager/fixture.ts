@@ -7,7 +7,7 @@
 import { ApiError } from '../../lib/client/errors.js';
 import { FakeClock } from '../../lib/client/fake-clock.js';
 import { keyOf } from '../../lib/client/object-cache.js';
-import type { ListOptions, NamespaceOption, ResourceRef, Watch, WatchHandlers, WatchOptions, WriteOptions, DeleteOptions } from '../../lib/client/types.js';
+import type { BriefObject, ListOptions, NamespaceOption, ResourceRef, Watch, WatchHandlers, WatchOptions, WriteOptions, DeleteOptions } from '../../lib/client/types.js';
 import type { PatchType } from '../../actors/api-server/messages.js';
 import type { KubeObject, List, Status } from '../../lib/api/types/meta.js';
 import type { Api } from '../../actors/controller-manager/context.js';
@@ -124,11 +124,13 @@ export class FakeApi implements Api {
     return structuredClone(o) as T;
   }
 
-  async createMany<T extends KubeObject>(r: ResourceRef<T>, objs: readonly T[], opts: WriteOptions = {}): Promise<(T | ApiError)[]> {
-    const out: (T | ApiError)[] = [];
+  /** As the api-server answers `brief` batches: identity and version only. */
+  async createManyBrief<T extends KubeObject>(r: ResourceRef<T>, objs: readonly T[], opts: WriteOptions = {}): Promise<(BriefObject | ApiError)[]> {
+    const out: (BriefObject | ApiError)[] = [];
     for (const o of objs) {
       try {
-        out.push(await this.create(r, o, opts));
+        const { apiVersion, kind, metadata } = await this.create(r, o, opts);
+        out.push({ apiVersion, kind, metadata: { name: metadata.name, namespace: metadata.namespace, uid: metadata.uid, resourceVersion: metadata.resourceVersion } });
       } catch (err) {
         out.push(err as ApiError);
       }

@@ -2,7 +2,8 @@
 import test from 'ava';
 import { pods, replicaSets } from '../../lib/api/resources/index.js';
 import type { Pod } from '../../lib/api/types/pod.js';
-import { ReplicaSetController, slowStart } from '../../actors/controller-manager/replicaset.js';
+import { ReplicaSetController } from '../../actors/controller-manager/replicaset.js';
+import { OwnerSlowStart, slowStart } from '../../actors/controller-manager/slow-start.js';
 import { rankForDeletion } from '../../actors/controller-manager/pods.js';
 import { ApiError } from '../../lib/client/errors.js';
 import { EPOCH, fixture, settle } from './fixture.js';
@@ -55,6 +56,45 @@ test('slow start: creates go out in batches of 1, 2, 4, ... and stop at the firs
   });
   t.deepEqual(sizes2, [1, 2]);
   t.deepEqual(r2.created, { ok: 2, attempted: 3 });
+});
+
+test('slow start per owner: a healthy owner resumes where it left off, a failure starts it again from 1', async (t) => {
+  const ramp = new OwnerSlowStart(500);
+  const run = async (owner: string, count: number, fail?: (n: number) => boolean): Promise<number[]> => {
+    const sizes: number[] = [];
+    await ramp.run(owner, count, async (n) => {
+      sizes.push(n);
+      return fail?.(n) ? { ok: 0, error: new Error('quota') } : { ok: n };
+    });
+    return sizes;
+  };
+  t.deepEqual(await run('a', 12), [1, 2, 4, 5], 'the first sync starts at 1');
+  t.deepEqual(await run('a', 30), [10, 20], 'the next resumes at the size slow start would have tried next');
+  t.deepEqual(await run('b', 3), [1, 2], 'owners are counted apart');
+  t.deepEqual(await run('a', 30, () => true), [30], 'a failing batch ends the sync');
+  t.deepEqual(await run('a', 3), [1, 2], 'and the owner starts again from 1');
+  ramp.forget('b');
+  t.deepEqual(await run('b', 3), [1, 2]);
+});
+
+test('slow start sends a large batch as concurrent calls of at most 125 creates', async (t) => {
+  const ramp = new OwnerSlowStart(500);
+  // 1, 2, ... 128, 45; then 256, 244: earned the whole burst.
+  await ramp.run('big', 300, async (n) => ({ ok: n }));
+  await ramp.run('big', 500, async (n) => ({ ok: n }));
+  let inFlight = 0;
+  let most = 0;
+  const sizes: number[] = [];
+  const r = await ramp.run('big', 500, async (n) => {
+    sizes.push(n);
+    most = Math.max(most, ++inFlight);
+    await new Promise((res) => setImmediate(res));
+    inFlight--;
+    return { ok: n };
+  });
+  t.deepEqual(sizes, [125, 125, 125, 125], 'one batch of 500, in four calls');
+  t.is(most, 4);
+  t.deepEqual(r.created, { ok: 500, attempted: 500 });
 });
 
 test('a failed create is reported (FailedCreate, ReplicaFailure condition) and thrown for a retry', async (t) => {
