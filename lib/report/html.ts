@@ -68,6 +68,7 @@ function run(r: RunReport, named: boolean): string {
 <tr><th>scheduling</th><td>${m.scheduling.attempts} attempts, ${m.scheduling.unschedulable} unschedulable, ${m.scheduling.preemptions} preemptions; ${m.scheduling.podsPerWallSecond} pods/s wall, ${m.scheduling.podsPerVirtualSecond}/s virtual</td></tr>
 <tr><th>scheduling latency</th><td>${latency(m.scheduling.latency)}</td></tr>
 <tr><th>pod startup (to Ready)</th><td>${latency(m.startup)}${m.startup.count > 0 ? `; ${esc(startupSlo(m.startup.p99))}` : ''}</td></tr>
+${m.allReady ? `<tr><th>all pods Ready</th><td>${m.allReady.pods} pods at ${esc(ms(m.allReady.at))} of cluster time, ${secs(m.allReady.wallMs)} wall</td></tr>` : ''}
 <tr><th>nodes</th><td>${m.nodes.used} of ${m.nodes.total} used; cpu ${pct(m.nodes.cpu)}, memory ${pct(m.nodes.memory)} requested; fragmentation ${pct(m.nodes.fragmentation)}</td></tr>
 <tr><th>api</th><td>${m.api.requests} requests, ${m.api.writes} writes</td></tr>
 <tr><th>faults</th><td>${m.restarts} actor restarts, ${m.evictions} evictions, ${m.deadLetters} dead letters</td></tr>

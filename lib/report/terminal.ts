@@ -22,6 +22,7 @@ function runBlock(r: RunReport, named: boolean): string[] {
   lines.push(`  pods: ${m.pods.created} created, ${m.pods.scheduled} bound; at the end ${Object.entries(m.pods.final).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}`);
   lines.push(`  scheduling: ${m.scheduling.attempts} attempts, ${m.scheduling.podsPerWallSecond} pods/s wall (${m.scheduling.podsPerVirtualSecond}/s virtual); latency ${lat(m.scheduling.latency)}`);
   lines.push(`  pod startup (creation to Ready, virtual): ${lat(m.startup)}${m.startup.count > 0 ? `; ${startupSlo(m.startup.p99)}` : ''}`);
+  if (m.allReady) lines.push(`  all ${m.allReady.pods} pods Ready at ${formatDuration(m.allReady.at)} of cluster time, ${secs(m.allReady.wallMs)} wall`);
   lines.push(`  nodes: ${m.nodes.used} of ${m.nodes.total} used; cpu ${pct(m.nodes.cpu)}, memory ${pct(m.nodes.memory)} requested; fragmentation ${pct(m.nodes.fragmentation)}`);
   lines.push(`  api: ${m.api.requests} requests, ${m.api.writes} writes; restarts ${m.restarts}, evictions ${m.evictions}, dead letters ${m.deadLetters}`);
   lines.push(`  wall by phase: ${r.phases.map((p) => `${p.name} ${secs(p.wallMs)}`).join(', ')}`);

@@ -109,6 +109,13 @@ export interface Summary {
   };
   /** Creation to Ready, virtual ms. */
   readonly startup: LatencyStats;
+  /**
+   * The first sample at which every pod of the run was Ready (at: virtual
+   * ms; wallMs: since the run began, cluster start included): how long the
+   * workloads took to come up, beside the whole run's wall time, which also
+   * pays for the rest of the timeline. Absent when it never happened.
+   */
+  readonly allReady?: { readonly at: number; readonly wallMs: number; readonly pods: number };
   readonly nodes: {
     readonly total: number;
     /** Nodes with at least one running pod at the end. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { loadScenario } from '../../lib/scenario/load.js';
 import { parseScenario } from '../../lib/scenario/parse.js';
 import { runScenario } from '../../lib/scenario/run/run.js';
-import { failures } from '../../lib/report/terminal.js';
+import { failures, terminalSummary } from '../../lib/report/terminal.js';
 import type { Scenario } from '../../lib/scenario/types.js';
 import type { Progress } from '../../lib/scenario/run/run-one.js';
 import { SCENARIOS_DIR, shippedScenarios } from './helpers.js';
@@ -104,4 +104,14 @@ test('progress also comes on a wall-clock beat, so bringing the cluster up or a 
   t.true(early.every((p) => p.now === 0 && p.stepsDone === 0));
   const played = seen.filter((p) => p.phase === 'play the timeline').map((p) => p.now);
   t.deepEqual(played, [...played].sort((a, b) => a - b), 'virtual time never goes back');
+  // When the workload first came up, in cluster time and wall time, and the summary says so.
+  const r = report.runs[0]!;
+  const up = r.summary.allReady;
+  if (!up) return t.fail('the 6 replicas were all Ready before the scale-up at 10s');
+  t.is(up.pods, 6);
+  t.true(up.at > 0 && up.at < 10_000, `at ${up.at}`);
+  t.true(up.wallMs > 0 && up.wallMs <= r.wallMs);
+  const i = r.series.t.indexOf(up.at);
+  t.true(i < 0 || r.series.phases.Ready[i] === 6, 'the series agrees');
+  t.regex(terminalSummary(report), /all 6 pods Ready at \S+ of cluster time, [\d.]+ s wall/);
 });

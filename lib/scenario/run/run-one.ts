@@ -147,7 +147,7 @@ export async function runOne(scenario: Scenario, variant: Variant | null, option
     const player = new TimelinePlayer(ctx, scenario.timeline, (s) => line(stepLine(variantName, s)));
     const checker = new ExpectationChecker(ctx);
     const nodeFailures = new NodeFailurePlayer(ctx, (s) => line(stepLine(variantName, s)));
-    const sampler = new Sampler(observer);
+    const sampler = new Sampler(observer, () => Date.now() - wallStart);
     const limit = scenario.duration ?? DEFAULT_LIMIT_MS;
     const stepsDone = (): number => player.report().filter((s) => s.status !== 'not-run').length;
     for (;;) {
@@ -262,6 +262,7 @@ function collect(c: Collected): Omit<RunReport, 'phases' | 'wallMs'> {
         latency: latencyStats(scheduling),
       },
       startup: latencyStats(startup),
+      ...(c.sampler.allReady ? { allReady: c.sampler.allReady } : {}),
       nodes: {
         total: o.nodes.size,
         used,

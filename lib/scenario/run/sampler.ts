@@ -4,7 +4,7 @@
  * Kept whole while running and thinned when the report is made, so the
  * report stays small whatever the run's length or cluster size.
  */
-import { PHASES, type Heatmap, type PhaseName, type Series } from '../../report/types.js';
+import { PHASES, type Heatmap, type PhaseName, type Series, type Summary } from '../../report/types.js';
 import { byNodeOrder } from './nodes.js';
 import type { Observer } from './observer.js';
 
@@ -20,13 +20,20 @@ export class Sampler {
   private readonly heat: Float32Array[] = [];
   private nodeOrder: string[] = [];
   private lastHeat = -Infinity;
+  private firstAllReady: Summary['allReady'];
 
-  constructor(private readonly observer: Observer) {}
+  /** `wallNow`: wall ms since the run began. */
+  constructor(
+    private readonly observer: Observer,
+    private readonly wallNow: () => number,
+  ) {}
 
   sample(now: number): void {
     if (this.t.length > 0 && this.t[this.t.length - 1] === now) return;
     this.t.push(now);
     for (const p of PHASES) this.phases[p].push(this.observer.counts[p]);
+    const pods = this.observer.pods.size;
+    if (this.firstAllReady === undefined && pods > 0 && this.observer.counts.Ready === pods) this.firstAllReady = { at: now, wallMs: this.wallNow(), pods };
     if (now - this.lastHeat >= HEAT_EVERY_MS) {
       this.lastHeat = now;
       if (this.nodeOrder.length !== this.observer.nodes.size) this.nodeOrder = [...this.observer.nodes.keys()].sort(byNodeOrder);
@@ -38,6 +45,11 @@ export class Sampler {
       this.heatT.push(now);
       this.heat.push(col);
     }
+  }
+
+  /** When every pod was first Ready (Summary.allReady). */
+  get allReady(): Summary['allReady'] {
+    return this.firstAllReady;
   }
 
   series(): Series {
