@@ -50,6 +50,16 @@ export function applyPatch(type: Exclude<PatchType, 'apply'>, current: unknown, 
   void name;
 }
 
+/** A copy of the top level and of metadata's top level (when they are maps); the rest shared. */
+function ownTop(obj: unknown): unknown {
+  if (!isMap(obj)) return obj; // checkBody refuses it as it is
+  return isMap(obj.metadata) ? { ...obj, metadata: { ...obj.metadata } } : { ...obj };
+}
+
+function isMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 function unprocessable(message: string): Status {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Invalid', code: 422 };
 }
@@ -79,7 +89,10 @@ export async function patchObject(
     (current) => {
       const patched = applyPatch(type, current, patch, def, name);
       if (failed(patched)) return patched;
-      const checked = checkBody(def, patched, { namespace: def.namespaced ? namespace : undefined, name });
+      // The patched object shares what the patch left alone with `current` (the cache's, read-only).
+      // checkBody changes only the top level and metadata's top level, so those two are made ours,
+      // not the whole object: the next steps copy whatever they change.
+      const checked = checkBody(def, ownTop(patched), { namespace: def.namespaced ? namespace : undefined, name, owned: true });
       if (failed(checked)) return checked;
       const strict = checkPatchedFields(def, checked, opts.fields, type, patch);
       if (strict) return strict;

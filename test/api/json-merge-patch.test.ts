@@ -80,3 +80,15 @@ test('kubectl scale sends a merge patch to /scale', (t) => {
   t.deepEqual(applyMergePatch(scale, { spec: { replicas: 5 } }), { ...scale, spec: { replicas: 5 } });
   t.is(scale.spec.replicas, 3);
 });
+
+test('merge patch: the target is never changed, what the patch leaves alone is shared, and "__proto__" stays a key', (t) => {
+  const target = { metadata: { name: 'web', labels: { a: '1' } }, spec: { replicas: 3, template: { spec: { containers: [{ name: 'c' }] } } } };
+  const before = structuredClone(target);
+  const out = applyMergePatch(target, JSON.parse('{"metadata":{"labels":{"a":null,"__proto__":"x"}},"spec":{"replicas":5}}')) as typeof target;
+  t.deepEqual(target, before);
+  t.deepEqual(out.metadata.labels, JSON.parse('{"__proto__":"x"}'));
+  t.is(Object.getPrototypeOf(out.metadata.labels), Object.prototype);
+  t.is(out.spec.replicas, 5);
+  t.is(out.spec.template, target.spec.template, 'untouched: shared');
+  t.not(out.spec, target.spec);
+});

@@ -171,3 +171,42 @@ test('errors are Kubernetes\' messages', (t) => {
   });
   t.deepEqual(applyStrategicMergePatch(live, [1], testSchema), { ok: false, error: 'json: cannot unmarshal array into Go value of type map[string]interface {}' });
 });
+
+test('the live object is never changed (every directive), and what the patch does not touch is shared, not copied', (t) => {
+  const live = {
+    metadata: { name: 'p', labels: { a: '1' } as Record<string, string>, finalizers: ['f1', 'f2'] },
+    spec: { containers: [{ name: 'c', image: 'v1', ports: [{ containerPort: 80 }] }], nodeName: 'n1' },
+    status: {
+      phase: 'Pending',
+      conditions: [{ type: 'Ready', status: 'False' }, { type: 'PodScheduled', status: 'True' }],
+      containerStatuses: [{ name: 'c', ready: false }],
+    },
+  };
+  Object.defineProperty(live.metadata.labels, '__proto__', { value: 'x', enumerable: true, writable: true, configurable: true });
+  const before = structuredClone(live);
+  const patches: unknown[] = [
+    { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'c', ready: true }] } },
+    { status: { conditions: [{ type: 'PodScheduled', $patch: 'delete' }] } },
+    { status: { '$setElementOrder/conditions': [{ type: 'PodScheduled' }, { type: 'Ready' }], conditions: [{ type: 'Ready', status: 'True' }] } },
+    { status: { $retainKeys: ['phase'], phase: 'Failed' } },
+    { spec: { containers: [{ name: 'c', image: 'v2', ports: [{ containerPort: 81 }] }] } },
+    { metadata: { labels: { a: null, b: '2' } } },
+    { spec: { containers: [{ name: 'd', image: 'x' }, { $patch: 'replace' }] } },
+    { status: { $patch: 'replace', phase: 'Succeeded' } },
+    { metadata: { '$deleteFromPrimitiveList/finalizers': ['f1'] } },
+  ];
+  for (const p of patches) apply(live, JSON.parse(JSON.stringify(p)), podSchema);
+  t.deepEqual(live, before);
+  t.is(Object.getOwnPropertyDescriptor(live.metadata.labels, '__proto__')?.value, 'x');
+
+  const out = apply(live, { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } }, podSchema) as unknown as typeof live;
+  t.is(out.spec, live.spec, 'spec untouched: shared');
+  t.is(out.metadata, live.metadata);
+  t.not(out.status, live.status);
+  t.is(out.status.containerStatuses, live.status.containerStatuses, 'a list the patch does not name is shared');
+  t.not(out.status.conditions, live.status.conditions);
+  t.deepEqual(out.status.conditions, [{ type: 'Ready', status: 'True' }, { type: 'PodScheduled', status: 'True' }]);
+  t.is(out.status.conditions[1], live.status.conditions[1], 'an item the patch does not name is shared');
+  t.is(Object.getPrototypeOf(apply(live, { metadata: { labels: { b: '2' } } }, podSchema).metadata), Object.prototype);
+  t.is(Object.getOwnPropertyDescriptor((apply(live, { metadata: { labels: { b: '2' } } }, podSchema).metadata as { labels: object }).labels, '__proto__')?.value, 'x');
+});

@@ -232,9 +232,14 @@ export function prepareForUpdate<T extends KubeObject>(kind: string, next: T, ol
  * finalizers, owner references, generation, deletion timestamp).
  */
 export function prepareForStatusUpdate<T extends KubeObject>(next: T, old: T): T {
-  const out = { ...clone(old), status: clone((next as T & { status?: unknown }).status) } as T & { status?: unknown };
-  if (out.status === undefined) delete out.status;
-  out.metadata = { ...clone(old.metadata) };
+  // Neither input is changed, and the result shares their values (old's spec, next's status)
+  // instead of copying them: every later step of the write makes new objects where it changes
+  // something, and a kubelet writes a Pod's status 3-4 times as it starts, each time a whole
+  // Pod copied here until now. Only the top level and metadata are the result's own.
+  const status = (next as T & { status?: unknown }).status;
+  const out = { ...old, status } as T & { status?: unknown };
+  if (status === undefined) delete out.status;
+  out.metadata = { ...old.metadata };
   if (next.metadata.resourceVersion !== undefined) out.metadata.resourceVersion = next.metadata.resourceVersion;
   return out;
 }

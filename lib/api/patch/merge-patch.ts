@@ -11,19 +11,22 @@
 //     return patch
 //
 // Lists are replaced wholesale (that is what strategic merge patch adds).
-// Inputs are never mutated; "__proto__" keys are written as own properties.
+// Inputs are never mutated, and the result shares with the target what the
+// patch does not touch (copy it before changing it in place); "__proto__" keys
+// are written as own properties.
 
 import { deepClone, getOwn, isObject, setOwn, type JsonObject, type JsonValue } from './json-value.js';
 
 /** Applies a merge patch to JSON data (typed objects welcome); returns a new value. */
 export function applyMergePatch(target: unknown, patch: unknown): JsonValue {
-  return mergeInto(target === undefined ? undefined : deepClone(target as JsonValue), patch as JsonValue);
+  return mergeInto(target as JsonValue | undefined, patch as JsonValue);
 }
 
-/** Merges into `target`, which the caller owns (a private copy). */
+/** `target` (left as it is) merged with `patch`: maps on the patch's paths are copied, one level each. */
 function mergeInto(target: JsonValue | undefined, patch: JsonValue): JsonValue {
   if (!isObject(patch)) return deepClone(patch);
-  const out: JsonObject = isObject(target) ? target : {};
+  // A spread defines own data properties: a "__proto__" key stays a key.
+  const out: JsonObject = isObject(target) ? { ...target } : {};
   for (const name of Object.keys(patch)) {
     const value = patch[name]!;
     if (value === null) {

@@ -49,13 +49,19 @@ export type StrategicPatchResult = { ok: true; value: JsonObject } | { ok: false
  * Applies a strategic merge patch to an object (JSON data: a typed object such
  * as a Pod is fine). `schema` is the kind's patch metadata
  * (patchSchemas[kind]); without one, lists are replaced as in JSON merge patch.
+ * Neither argument is changed; the result shares the values the patch does
+ * not touch with `original`, so copy it before changing it in place.
  */
 export function applyStrategicMergePatch(original: object, patch: unknown, schema: PatchSchema = {}): StrategicPatchResult {
   if (!isObject(patch as JsonValue)) {
     return { ok: false, error: `json: cannot unmarshal ${Array.isArray(patch) ? 'array' : typeof patch} into Go value of type map[string]interface {}` };
   }
   try {
-    return { ok: true, value: mergeMap(deepClone(original as JsonObject), deepClone(patch as JsonObject), schema) };
+    // The original is never changed: mergeMap copies each map it changes (one level, on the way
+    // down), so the result shares what the patch does not touch. A /status patch of a Pod used to
+    // copy the whole Pod first, the largest cost of a kubelet's status write. The patch is copied
+    // because directives are consumed from it and its values end up in the result.
+    return { ok: true, value: mergeMap(original as JsonObject, deepClone(patch as JsonObject), schema) };
   } catch (e) {
     if (e instanceof SmpError) return { ok: false, error: e.message };
     throw e;
@@ -77,8 +83,14 @@ function extractKey(s: string, prefix: string, error: string): string {
   return s.slice(slash + 1);
 }
 
-/** Merges `patch` into `original`; both are private copies and may be mutated. */
-function mergeMap(original: JsonObject, patch: JsonObject, schema: PatchSchema | undefined): JsonObject {
+/**
+ * `original` merged with `patch`: a new map (`original` is left as it is;
+ * its untouched values are shared). `patch` is a private copy and may be
+ * consumed.
+ */
+function mergeMap(live: JsonObject, patch: JsonObject, schema: PatchSchema | undefined): JsonObject {
+  // A spread defines own data properties, so a "__proto__" key stays a key.
+  const original: JsonObject = { ...live };
   if (Object.hasOwn(patch, DIRECTIVE)) {
     const d = patch[DIRECTIVE];
     if (d === 'replace') {
