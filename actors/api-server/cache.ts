@@ -355,8 +355,12 @@ export class WatchCache {
   private toCached(b: Bucket, obj: KubeObject, revision?: number): CachedObject {
     const fields: Fields | undefined = b.def ? internFields(b.def.toFields(obj)) : undefined;
     const labels = ownLabels(obj.metadata?.labels);
-    const stored = revision === undefined ? obj : withRv(obj, String(revision));
-    return CachedObject.of(this.codec, stored, labels, fields);
+    if (revision === undefined) return CachedObject.of(this.codec, obj, labels, fields);
+    // The writer's own object (own-writes.ts): its metadata is the writer's alone, and the writer
+    // sets this same version on it when the write returns, so it is set here in place instead of
+    // on a copy. Held unencoded (rare), the cache keeps a copy: the writer hands its object on.
+    obj.metadata.resourceVersion = String(revision);
+    return CachedObject.of(this.codec, obj, labels, fields, (o) => withRv(o, o.metadata.resourceVersion!));
   }
 
   private sortedKeys(b: Bucket): string[] {

@@ -39,9 +39,16 @@ export class CachedObject {
    * The cache's copy of `obj`, which the caller gives up (it is not copied;
    * it is dropped when it could be encoded).
    */
-  static of(codec: ObjectCodec, obj: KubeObject, labels: Readonly<Record<string, string>> | undefined, fields: Fields | undefined): CachedObject {
+  static of(
+    codec: ObjectCodec,
+    obj: KubeObject,
+    labels: Readonly<Record<string, string>> | undefined,
+    fields: Fields | undefined,
+    /** For an object someone else keeps too: the copy to hold when it cannot be encoded. */
+    copyToHold?: (obj: KubeObject) => KubeObject,
+  ): CachedObject {
     const bytes = codec.encode(obj);
-    return new CachedObject(bytes, bytes ? undefined : obj, labels, fields);
+    return new CachedObject(bytes, bytes ? undefined : (copyToHold?.(obj) ?? obj), labels, fields);
   }
 
   /** An object that is never encoded (bookmarks, objects made for one reply). */
