@@ -38,6 +38,7 @@ export class InProcessTransport implements Transport {
   private readonly prefix = randomUUID().slice(0, 8);
   private nextWatch = 1;
   private readonly decoder = new ItemsDecoder();
+  private readonly ahead = new ListReadahead();
 
   constructor(
     private readonly requester: Requester,
@@ -59,10 +60,34 @@ export class InProcessTransport implements Transport {
   async call(request: ApiRequest): Promise<ApiResponse> {
     if (request.verb !== 'list') return this.send<ApiResponse>({ type: 'api.call', request });
     // Lists come as bytes, decoded here on the caller's thread (the server keeps each object's encoding).
-    const known = this.decoder.known();
-    const res = await this.send<ApiResponse>(known ? { type: 'api.call', request, listItems: 'encoded', known } : { type: 'api.call', request, listItems: 'encoded' });
+    const ahead = this.ahead.take(request);
+    let res = ahead ? await ahead : undefined;
+    // Asked for ahead but failed, or its table entries are beyond this thread's copy (its table was dropped): ask now.
+    if (!res || (res.encodedItems && !this.decoder.tryLearn(res.encodedItems))) {
+      res = await this.sendList(request);
+      if (res.encodedItems) this.decoder.learn(res.encodedItems);
+    }
+    // The next page is asked for before this one is decoded: the server selects and copies it meanwhile.
+    this.readAhead(request, res);
     if (!res.encodedItems) return res;
     return { code: res.code, body: { ...res.body, items: this.decoder.decode(res.encodedItems) } };
+  }
+
+  private sendList(request: ApiRequest): Promise<ApiResponse> {
+    const known = this.decoder.known();
+    return this.send<ApiResponse>(known ? { type: 'api.call', request, listItems: 'encoded', known } : { type: 'api.call', request, listItems: 'encoded' });
+  }
+
+  /** After a page of a paginated list: ask for the next one now (a continue page is the same whenever it is asked for). */
+  private readAhead(request: ApiRequest, res: ApiResponse): void {
+    const token = res.code === 200 ? (res.body as { metadata?: { continue?: unknown } }).metadata?.continue : undefined;
+    if (typeof token !== 'string' || token === '' || !request.query?.limit) return;
+    const next: ApiRequest = { ...request, query: { ...request.query, continue: token } };
+    // A failure is not the caller's yet: it asks again when it wants the page.
+    this.ahead.put(
+      next,
+      this.sendList(next).catch(() => undefined),
+    );
   }
 
   batch(requests: readonly ApiRequest[], options: BatchOptions = {}): Promise<ApiResponse[]> {
@@ -148,6 +173,7 @@ export class InProcessTransport implements Transport {
   }
 
   close(): void {
+    this.ahead.clear();
     if (isEmitter(this.requester)) this.requester.off('restart', this.onRestart);
     for (const watchId of this.watches.keys()) this.requester.send<ApiRequestMessage>(this.address, { type: 'api.unwatch', watchId });
     this.watches.clear();
@@ -169,4 +195,42 @@ interface Emitter {
 
 function isEmitter(r: Requester): r is Requester & Emitter {
   return typeof (r as Partial<Emitter>).on === 'function' && typeof (r as Partial<Emitter>).off === 'function';
+}
+
+/**
+ * Next pages of paginated lists, asked for before the caller wants them, by
+ * request. Bounded: a caller that stops paging leaves its next page here
+ * until newer ones push it out.
+ */
+class ListReadahead {
+  private static readonly MAX = 4;
+  private readonly pages = new Map<string, Promise<ApiResponse | undefined>>();
+
+  put(request: ApiRequest, reply: Promise<ApiResponse | undefined>): void {
+    if (this.pages.size >= ListReadahead.MAX) this.pages.delete(this.pages.keys().next().value!);
+    this.pages.set(requestKey(request), reply);
+  }
+
+  /** The page asked for ahead for exactly this request, once. */
+  take(request: ApiRequest): Promise<ApiResponse | undefined> | undefined {
+    if (this.pages.size === 0 || !request.query?.continue) return undefined;
+    const key = requestKey(request);
+    const reply = this.pages.get(key);
+    if (reply) this.pages.delete(key);
+    return reply;
+  }
+
+  clear(): void {
+    this.pages.clear();
+  }
+}
+
+/** What identifies a list request: everything but the order of its query's keys. */
+function requestKey(r: ApiRequest): string {
+  const q = r.query ?? {};
+  const query = Object.keys(q)
+    .filter((k) => q[k as keyof typeof q] !== undefined)
+    .sort()
+    .map((k) => [k, q[k as keyof typeof q]]);
+  return JSON.stringify([r.group, r.version, r.resource, r.namespace ?? '', r.name ?? '', r.subresource ?? '', query]);
 }

@@ -114,8 +114,13 @@ export class RecordTable {
     if (!keys) throw new Error(`records table ${this.id}: unknown structure ${id}`);
     // One object literal per structure: V8 gives every object it returns the same shape. Keys are
     // JSON-quoted; an own `__proto__` key must be computed, or the literal would set the prototype.
-    const props = keys.map((k) => (k === '__proto__' ? `[${JSON.stringify(k)}]: r()` : `${JSON.stringify(k)}: r()`));
-    const made = new Function('r', `return function () { return { ${props.join(', ')} }; };`)(read) as RecordRead;
+    // The values are read first, then the literal is built from them in one step (a list of
+    // Pods decodes with ~13% less CPU than with a literal filled as its values are read). Each
+    // literal is an allocation site V8 learns to allocate in the old generation, where a
+    // list's objects end up anyway, instead of copying them out of the young one.
+    const props = keys.map((k, i) => (k === '__proto__' ? `[${JSON.stringify(k)}]: v${i}` : `${JSON.stringify(k)}: v${i}`));
+    const values = keys.length > 0 ? `const ${keys.map((_, i) => `v${i} = r()`).join(', ')};` : '';
+    const made = new Function('r', `return function () { ${values} return { ${props.join(', ')} }; };`)(read) as RecordRead;
     this.readers[id] = made;
     return made;
   }
@@ -224,9 +229,22 @@ function u32(): number {
   return v;
 }
 
+/**
+ * Readers of arrays of 0 to MAX_FIXARRAY values, each one array literal as
+ * the record readers make objects: an allocation site per length, which V8
+ * learns to allocate in the old generation (with `new Array(n)` every array
+ * of a list was copied out of the young one: twice the scavenges, ~13% more
+ * CPU for a list of Pods), and packed arrays (`new Array(n)` makes holey ones).
+ */
+const fixedArrays: (() => unknown[])[] = Array.from({ length: MAX_FIXARRAY + 1 }, (_, n) => {
+  const values = n > 0 ? `const ${Array.from({ length: n }, (_, i) => `v${i} = r()`).join(', ')};` : '';
+  return new Function('r', `return function () { ${values} return [${Array.from({ length: n }, (_, i) => `v${i}`).join(', ')}]; };`)(read) as () => unknown[];
+});
+
 function array(n: number): unknown[] {
-  const a = new Array<unknown>(n);
-  for (let i = 0; i < n; i++) a[i] = read();
+  if (n <= MAX_FIXARRAY) return fixedArrays[n]!();
+  const a: unknown[] = [];
+  for (let i = 0; i < n; i++) a.push(read());
   return a;
 }
 

@@ -13,7 +13,7 @@ import type { ApiNotice } from '../../actors/api-server/messages.js';
 import type { Message } from '../../lib/actor/types.js';
 import { RecordWriter } from '../../actors/api-server/record-writer.js';
 import { ItemsDecoder } from '../../lib/client/items-decoder.js';
-import { MAX_STRUCTURES, RecordTable } from '../../lib/client/records.js';
+import { MAX_FIXARRAY, MAX_STRUCTURES, RecordTable, T_ASCII, T_FIXARRAY, T_RECORD8 } from '../../lib/client/records.js';
 
 /** Plain data as API objects hold it, plus what msgpack also keeps: undefined, -0, NaN, non-ASCII and long strings. */
 const key = fc.oneof(fc.constantFrom('name', 'image', 'x', '1', 'constructor', 'toString', 'a.b/c', 'é'), fc.string({ maxLength: 70 }));
@@ -176,4 +176,36 @@ test('a watch whose events this thread cannot read ends with an error and is sto
   const late: ApiNotice = { type: 'api.watch-events', watchId: 'gone', events: [], encoded: { types: ['ADDED', 'ADDED'], items: full } };
   t.true(transport.handleNotice(late));
   t.deepEqual(new ItemsDecoder().known(), markAfter(full));
+});
+
+test('arrays of every length, around the one-byte lengths, read back whole: same values, no holes', (t) => {
+  const codec = new ObjectCodec();
+  const lengths = Array.from({ length: MAX_FIXARRAY + 6 }, (_, n) => n).concat([100, 1_000]);
+  const objects = lengths.map((n) => ({ n, items: Array.from({ length: n }, (_, i) => (i % 3 === 0 ? { i } : i % 3 === 1 ? `s${i % 5}` : [i])) }));
+  const decoder = new ItemsDecoder();
+  const out = decoder.decode<{ n: number; items: unknown[] }>(codec.items(objects.map((o) => codec.encode(o)!), decoder.known()));
+  t.deepEqual(out, objects);
+  for (const o of out) {
+    t.true(Array.isArray(o.items));
+    t.is(Object.keys(o.items).length, o.n, `no holes in an array of ${o.n}`);
+  }
+  // Each read makes new arrays and objects: a caller may change one list's objects without touching another's.
+  const again = decoder.decode<{ items: unknown[] }>(codec.items([codec.encode(objects[3]!)!], decoder.known()));
+  t.not(again[0]!.items, out[3]!.items);
+  t.not(again[0]!.items[0], out[3]!.items[0]);
+});
+
+test('a structure whose keys include __proto__ reads back as an own key, the prototype untouched; an empty structure reads as {}', (t) => {
+  // The writer never makes such a structure (it refuses own __proto__ keys), but a table is data from another thread.
+  const table = new RecordTable('proto');
+  table.learn(0, [], 0, [['a', '__proto__', 'b'], []]);
+  const bytes = Buffer.from([T_RECORD8, 0, 1, T_FIXARRAY + 1, T_RECORD8, 1, T_ASCII + 1, 0x78]);
+  const o = table.readOne(bytes) as Record<string, unknown>;
+  t.is(Object.getPrototypeOf(o), Object.prototype);
+  t.deepEqual(Object.keys(o), ['a', '__proto__', 'b']);
+  t.true(Object.hasOwn(o, '__proto__'));
+  t.deepEqual(Object.getOwnPropertyDescriptor(o, '__proto__')?.value, [{}]);
+  t.is(o.a, 1);
+  t.is(o.b, 'x');
+  t.is(({} as Record<string, unknown>).a, undefined, 'Object.prototype not polluted');
 });
