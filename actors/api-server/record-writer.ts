@@ -6,7 +6,8 @@
  * Which strings get a table id: one seen a second time in another object
  * of the same kind (remembered in a direct-mapped array of strings seen
  * once, with the uid and kind of the object they were seen in, bounded, so
- * a string whose slot another took meanwhile starts over), up to
+ * a string whose slot another took meanwhile starts over; a sighting in
+ * another kind, Events aside, starts the count again for that kind), up to
  * MAX_INTERNED characters, until the table is full. Names, uids, IPs and
  * resourceVersions belong to one object and stay inline, however often that
  * object is written again (a Pod is written 4-5 times as it starts, and its
@@ -226,8 +227,19 @@ export class RecordWriter {
       // Seen once before (in the same slot) makes twice: it gets an id. A string seen once is
       // forgotten when another takes its slot, which keeps this bounded without a sweep.
       const seenBefore = this.once[slot] === s;
-      // The same object again, or another kind of object naming it (an Event's involvedObject, a Pod's name): still its own.
-      if (seenBefore && this.writing !== undefined && (this.onceIn[slot] === this.writing || this.onceKind[slot] !== this.writingKind)) return -1;
+      if (seenBefore && this.writing !== undefined) {
+        // The same object again: still its own.
+        if (this.onceIn[slot] === this.writing) return -1;
+        if (this.onceKind[slot] !== this.writingKind) {
+          // Another kind: an Event naming a Pod leaves the sighting to the Pod (the Pod's name stays
+          // its own however many Events name it). Any other kind counts from here: a namespace's
+          // name or "default" is first seen in a Namespace or ServiceAccount, then in every Pod.
+          if (this.writingKind === 'Event') return -1;
+          this.onceIn[slot] = this.writing;
+          this.onceKind[slot] = this.writingKind;
+          return -1;
+        }
+      }
       if (!seenBefore || this.strings.length >= MAX_STRINGS) {
         this.once[slot] = ownString(s); // not a slice keeping a whole decoded message alive
         this.onceIn[slot] = this.writing;

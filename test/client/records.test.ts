@@ -113,6 +113,15 @@ test('strings of one object stay out of the table however often it is written or
   t.false(w.strings.includes('web-1'));
   t.false(w.strings.includes('u-1'));
   t.true(w.strings.includes('Scheduled'));
+  // A value first seen in another kind (a namespace's name, the "default" ServiceAccount) gets an id once two Pods share it.
+  w.write({ kind: 'Namespace', metadata: { uid: 'ns-1', name: 'team-a' } });
+  w.write({ kind: 'ServiceAccount', metadata: { uid: 'sa-1', name: 'default', namespace: 'team-a' } });
+  const inTeam = (uid: string) => ({ kind: 'Pod', metadata: { uid, name: uid, namespace: 'team-a' }, spec: { serviceAccountName: 'default' } });
+  w.write(inTeam('p-a'));
+  t.false(w.strings.includes('team-a'));
+  w.write(inTeam('p-b'));
+  t.true(w.strings.includes('team-a'));
+  t.true(w.strings.includes('default'));
   // Objects without a uid each count as their own: a string in two of them is shared.
   w.write({ a: 'shared-value' });
   w.write({ b: 'shared-value' });
