@@ -34,6 +34,7 @@ export default defineActor<KubeletMessage, KubeletArgs>((ctx, args) => {
     track: (w) => ctx.track(w),
     warn: (msg, fields) => ctx.log.warn(msg, { node: name, ...fields }),
     transportFailed: (err) => transport.endAll(err),
+    decodedStrings: true,
   });
   let ready = false;
   const waiters: Sender[] = [];

@@ -15,7 +15,7 @@ import type { Clock } from '../../lib/client/clock.js';
 import { isAlreadyExists, isNotFound, TransportError } from '../../lib/client/errors.js';
 import { Informer } from '../../lib/client/informer.js';
 import { keyOf } from '../../lib/client/object-cache.js';
-import { trimForCache } from '../../lib/client/trim.js';
+import { trimDecoded, trimForCache } from '../../lib/client/trim.js';
 import { PodIpAllocator } from './ipam.js';
 import type { KubeletMessage, KubeletStats } from './messages.js';
 import { leaseObject, microTime, NODE_LEASE_NAMESPACE, nodeConditions, nodeObject } from './node-object.js';
@@ -39,6 +39,13 @@ export interface KubeletHost {
   warn(msg: string, fields?: Record<string, unknown>): void;
   /** A request found the api-server gone: end every watch, so the informer lists again. */
   transportFailed?(err: Error): void;
+  /**
+   * The transport decodes objects whose strings pin no message
+   * (InProcessTransport's records): the pod informer then only drops
+   * managedFields and shares unchanged parts (trimDecoded), without copying
+   * every string of every event (trimForCache, for HTTP's JSON).
+   */
+  readonly decodedStrings?: boolean;
 }
 
 const DEFAULT_GRACE_SECONDS = 30;
@@ -104,8 +111,9 @@ export class Kubelet {
     this.informer = new Informer<Pod>(api, pods, {
       clock,
       fieldSelector: `spec.nodeName=${settings.name}`,
-      // A node host caches every pod of its nodes: without managedFields, and with strings that do not pin the messages they came in.
-      transform: trimForCache,
+      // A node host caches every pod of its nodes: without managedFields, with strings that do not pin the messages they came in,
+      // and an update sharing what did not change with the version before.
+      transform: host.decodedStrings ? trimDecoded : trimForCache,
       onError: (err, during) => host.warn('pod informer', { during, error: String(err) }),
     });
     this.informer.addHandlers({

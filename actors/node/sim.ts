@@ -161,7 +161,15 @@ export function hex64(...parts: readonly (string | number)[]): string {
   let h = fnv(2166136261, a);
   for (let i = 0; i < parts.length; i++) h = fnv(h, parts[i]!);
   const b = h >>> 0;
-  for (let i = 0; i < 8; i++) digest.writeUInt32BE((mix32(a + Math.imul(i + 1, 0x9e3779b9)) ^ mix32(b ^ i)) >>> 0, i * 4);
+  // Big-endian bytes stored directly (writeUInt32BE checks its arguments on each of 8 calls).
+  for (let i = 0; i < 8; i++) {
+    const w = (mix32(a + Math.imul(i + 1, 0x9e3779b9)) ^ mix32(b ^ i)) >>> 0;
+    const at = i * 4;
+    digest[at] = w >>> 24;
+    digest[at + 1] = (w >>> 16) & 255;
+    digest[at + 2] = (w >>> 8) & 255;
+    digest[at + 3] = w & 255;
+  }
   return digest.toString('hex');
 }
 

@@ -39,7 +39,8 @@ export interface InformerOptions {
   /**
    * Applied to every listed or watched object before it is cached and handed
    * to handlers (client-go's SetTransform); it may change the object it is
-   * given. E.g. trimForCache (trim.ts). Default: none.
+   * given, and is given the cached version it replaces, if any. E.g.
+   * trimForCache (trim.ts). Default: none.
    */
   readonly transform?: Transform;
 }
@@ -233,10 +234,19 @@ export class Informer<T extends KubeObject> {
         this.emit((h) => h.onDelete?.(gone));
         continue;
       }
-      const obj = this.transform(e.object);
-      const prev = this.cache.set(obj);
-      if (prev) this.emit((h) => h.onUpdate?.(prev, obj));
-      else this.emit((h) => h.onAdd?.(obj));
+      const key = keyOf(e.object);
+      const prev = this.cache.get(key);
+      const obj = this.transform(e.object, prev);
+      this.cache.setAt(key, obj);
+      // Without a closure per event and handler: every watched object of a node host's pods comes through here.
+      for (const h of this.handlers) {
+        try {
+          if (prev) h.onUpdate?.(prev, obj);
+          else h.onAdd?.(obj);
+        } catch (err) {
+          this.report(err, 'handler');
+        }
+      }
     }
   }
 
@@ -244,10 +254,11 @@ export class Informer<T extends KubeObject> {
   private replace(items: readonly T[]): void {
     const seen = new Set<string>();
     for (const item of items) {
-      const o = this.transform(item);
-      const key = keyOf(o);
+      const key = keyOf(item);
+      const prev = this.cache.get(key);
+      const o = this.transform(item, prev);
       seen.add(key);
-      const prev = this.cache.set(o);
+      this.cache.setAt(key, o);
       if (!prev) this.emit((h) => h.onAdd?.(o));
       else if (prev.metadata.resourceVersion !== o.metadata.resourceVersion) this.emit((h) => h.onUpdate?.(prev, o));
     }
@@ -258,8 +269,9 @@ export class Informer<T extends KubeObject> {
     }
   }
 
-  private transform(obj: T): T {
-    return this.opts.transform ? this.opts.transform(obj) : obj;
+  /** The object to cache; `prev` is the cached version it replaces (a transform may share its unchanged parts). */
+  private transform(obj: T, prev?: Readonly<T>): T {
+    return this.opts.transform ? this.opts.transform(obj, prev) : obj;
   }
 
   private retry(err: unknown, during: 'list' | 'watch', again: () => void): void {

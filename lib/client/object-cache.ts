@@ -64,6 +64,11 @@ export class ObjectCache<T extends KubeObject> implements ReadonlyCache<T> {
     return prev;
   }
 
+  /** Cache `obj` under `key` (keyOf(obj), computed by the caller already). */
+  setAt(key: string, obj: T): void {
+    this.items.set(key, obj);
+  }
+
   /** The removed object, if it was there. */
   delete(key: string): T | undefined {
     const prev = this.items.get(key);

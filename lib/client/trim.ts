@@ -15,11 +15,21 @@
  *   slices of one long string per message, so a single cached label value
  *   kept that whole message (managedFields included) alive. Values are
  *   pooled, so the "True", "load" or node name of 150,000 pods is one string.
+ *
+ * Given the version it replaces in the cache, an update shares with it every
+ * part that is equal (a Pod's spec, labels, owners... while its status
+ * changes): the parts compared equal are dropped young instead of being
+ * owned, cached and later collected from the old generation, and the
+ * handlers' old and new objects are `===` where nothing changed.
  */
 import type { KubeObject } from '../api/types/meta.js';
 
-/** An informer transform: takes a freshly decoded object it may change, returns what is cached. */
-export type Transform = <T extends KubeObject>(obj: T) => T;
+/**
+ * An informer transform: takes a freshly decoded object it may change, and
+ * the cached object it replaces (read-only; undefined for a new one),
+ * returns what is cached.
+ */
+export type Transform = <T extends KubeObject>(obj: T, prev?: Readonly<T>) => T;
 
 /** The object without metadata.managedFields (a new metadata object: `delete` would slow every later read). */
 export function stripManagedFields<T extends KubeObject>(obj: T): T {
@@ -84,7 +94,113 @@ export function ownStrings<T>(value: T): T {
   return value;
 }
 
-/** What control-plane informers cache: no managedFields, strings of its own. */
-export function trimForCache<T extends KubeObject>(obj: T): T {
-  return ownStrings(stripManagedFields(obj));
+/**
+ * `value`, or `prev` when they are equal (deeply, as JSON values), with its
+ * strings owned (ownStrings) and every part equal to the same part of `prev`
+ * replaced by that part, in place. Equal strings compare in a few
+ * instructions when the decoder shares them (a records table) and are kept
+ * as `prev`'s either way.
+ */
+function shareEqual(value: unknown, prev: unknown): unknown {
+  // Strings too: === compares their characters (then `prev`'s, already owned, is kept).
+  if (value === prev) return prev;
+  if (typeof value === 'string') return ownString(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (prev === null || typeof prev !== 'object' || Array.isArray(value) !== Array.isArray(prev)) return ownStrings(value);
+  if (Array.isArray(value)) {
+    const old = prev as unknown[];
+    let same = value.length === old.length;
+    for (let i = 0; i < value.length; i++) {
+      const s = i < old.length ? shareEqual(value[i], old[i]) : ownStrings(value[i]);
+      // Always stored: an equal string is still another one (maybe a slice pinning a message).
+      value[i] = s;
+      if (s !== old[i]) same = false;
+    }
+    return same ? prev : value;
+  }
+  const o = value as Record<string, unknown>;
+  const old = prev as Record<string, unknown>;
+  let same = true;
+  let n = 0;
+  for (const k in o) {
+    n++;
+    const v = o[k];
+    const p = old[k];
+    const s = v === p ? p : typeof v === 'string' ? (UNIQUE_KEYS.has(k) ? copy(v) : ownString(v)) : shareEqual(v, p);
+    o[k] = s;
+    if (s !== p || (p === undefined && !(k in old))) same = false;
+  }
+  if (!same) return value;
+  // Equal when `prev` has no other keys.
+  for (const _ in old) if (--n < 0) return value;
+  return prev;
+}
+
+/**
+ * shareEqual for strings that need no owning: equal scalars are left as
+ * they are (no store), and only an equal object or array is replaced by
+ * `prev`'s, so the walk is mostly loads (every event of a node host's pods
+ * goes through it).
+ */
+function shareDecoded(value: unknown, prev: unknown): unknown {
+  if (value === prev) return prev;
+  if (value === null || typeof value !== 'object' || prev === null || typeof prev !== 'object') return value;
+  if (Array.isArray(value)) {
+    if (!Array.isArray(prev)) return value;
+    let same = value.length === prev.length;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      const p: unknown = prev[i];
+      if (v === p) continue;
+      if (v !== null && typeof v === 'object' && shareDecoded(v, p) === p) value[i] = p;
+      else same = false;
+    }
+    return same ? prev : value;
+  }
+  if (Array.isArray(prev)) return value;
+  const o = value as Record<string, unknown>;
+  const old = prev as Record<string, unknown>;
+  let same = true;
+  let n = 0;
+  for (const k in o) {
+    n++;
+    const v = o[k];
+    const p = old[k];
+    if (v === p) {
+      if (p === undefined && !(k in old)) same = false;
+    } else if (v !== null && typeof v === 'object' && shareDecoded(v, p) === p) o[k] = p;
+    else same = false;
+  }
+  if (!same) return value;
+  // Equal when `prev` has no other keys.
+  for (const _ in old) if (--n < 0) return value;
+  return prev;
+}
+
+/**
+ * What control-plane informers cache: no managedFields, strings of its own;
+ * an update shares its unchanged parts with the version it replaces
+ * (shareEqual; the object itself stays new, so handlers get two objects).
+ */
+export function trimForCache<T extends KubeObject>(obj: T, prev?: Readonly<T>): T {
+  return trim(obj, prev, true);
+}
+
+/**
+ * trimForCache for objects whose strings pin nothing and repeat little: the
+ * records decoder's (InProcessTransport), whose strings are fresh copies or
+ * its thread-wide table's. Re-homing them would only copy them again.
+ */
+export function trimDecoded<T extends KubeObject>(obj: T, prev?: Readonly<T>): T {
+  return trim(obj, prev, false);
+}
+
+function trim<T extends KubeObject>(obj: T, prev: Readonly<T> | undefined, own: boolean): T {
+  const o = stripManagedFields(obj);
+  if (prev === undefined) return own ? ownStrings(o) : o;
+  const fields = o as Record<string, unknown>;
+  const old = prev as Record<string, unknown>;
+  if (own) for (const k in fields) fields[k] = shareEqual(fields[k], old[k]);
+  else for (const k in fields) fields[k] = shareDecoded(fields[k], old[k]);
+  return o;
 }

@@ -12,7 +12,7 @@ import { ApiClient } from '../../lib/client/client.js';
 import { TransportError } from '../../lib/client/errors.js';
 import { FakeClock } from '../../lib/client/fake-clock.js';
 import { Informer } from '../../lib/client/informer.js';
-import { trimForCache } from '../../lib/client/trim.js';
+import { trimDecoded, trimForCache } from '../../lib/client/trim.js';
 import type { ApiRequest, Transport, TransportWatchHandlers, Watch } from '../../lib/client/types.js';
 import { eventually, startClients } from './helpers.js';
 
@@ -149,3 +149,27 @@ test('a transform (trimForCache) applies to listed and watched objects alike: no
   const written = await client.update(pods, { ...cached, metadata: { ...cached.metadata, labels: { app: 'inf', v: '3' } } });
   t.true((written.metadata.managedFields?.length ?? 0) > 0);
 });
+
+for (const [via, transform] of [['http', trimForCache], ['in-process', trimDecoded]] as const) {
+  test(`${via}: an update shares what did not change with the version it replaces (${transform.name}); each version is the server's`, async (t) => {
+    const clients = await startClients(t);
+    const client = via === 'http' ? clients.http! : clients.inProcess;
+    const first = await client.create(pods, pod('shared', { app: 'inf', v: '1' }), { namespace: 'default' });
+    const informer = new Informer(client, pods, { namespace: 'default', transform });
+    const updates: [Readonly<Pod>, Readonly<Pod>][] = [];
+    informer.addHandlers({ onUpdate: (old, p) => void updates.push([old, p]) });
+    informer.start();
+    t.teardown(() => informer.stop());
+    await informer.waitForSync();
+    await client.update(pods, { ...first, metadata: { ...first.metadata, labels: { app: 'inf', v: '2' } } });
+    t.true(await eventually(() => updates.length === 1));
+    const [old, cur] = updates[0]!;
+    t.not(cur, old);
+    t.is(cur.spec, old.spec, 'the unchanged spec is the cached one');
+    t.not(cur.metadata, old.metadata);
+    t.deepEqual([old.metadata.labels, cur.metadata.labels], [{ app: 'inf', v: '1' }, { app: 'inf', v: '2' }], 'the old version is left as it was');
+    const server = await client.get(pods, 'shared', { namespace: 'default' });
+    const { managedFields: _m, ...meta } = server.metadata;
+    t.deepEqual(informer.store.getByName('default', 'shared'), { ...server, metadata: meta });
+  });
+}
