@@ -308,7 +308,7 @@ export class DaemonSetController extends Controller {
 
   private async writeStatus(ds: Readonly<DaemonSet>, status: DaemonSetStatus): Promise<void> {
     if (semanticEqual(ds.status ?? {}, status)) return;
-    await this.ctx.api.updateStatus(daemonSets, { ...copy(ds), status } as DaemonSet, { namespace: ds.metadata.namespace });
+    await this.ctx.api.updateStatus(daemonSets, { ...ds, status } as DaemonSet, { namespace: ds.metadata.namespace });
   }
 }
 

@@ -366,7 +366,7 @@ export class DeploymentController extends Controller {
   }
 
   private async writeStatus(r: Round, status: DeploymentStatus): Promise<void> {
-    const next = { ...copy(r.d), status } as Deployment;
+    const next = { ...r.d, status } as Deployment; // r.d is this round's copy already
     const out = await this.ctx.api.updateStatus(deployments, next, { namespace: next.metadata.namespace });
     r.d = out;
   }

@@ -137,7 +137,7 @@ export class DisruptionController extends Controller {
       disruptionConditionUpToDate(pdb);
     if (!same) {
       setDisruptionAllowed(status, timestamp(now));
-      await this.ctx.api.updateStatus(podDisruptionBudgets, { ...copy(pdb), status } as PodDisruptionBudget, { namespace: pdb.metadata.namespace });
+      await this.ctx.api.updateStatus(podDisruptionBudgets, { ...pdb, status } as PodDisruptionBudget, { namespace: pdb.metadata.namespace });
     }
     if (recheckAt !== undefined) this.enqueueAfter(pdb, Math.max(0, recheckAt - now));
   }
@@ -223,7 +223,7 @@ export class DisruptionController extends Controller {
     const status: PodDisruptionBudgetStatus = { ...(copy(pdb.status) ?? { currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 }), disruptionsAllowed: 0 };
     setDisruptionAllowed(status, timestamp(this.ctx.clock.now()), err instanceof Error ? err.message : String(err));
     try {
-      await this.ctx.api.updateStatus(podDisruptionBudgets, { ...copy(pdb), status } as PodDisruptionBudget, { namespace: pdb.metadata.namespace });
+      await this.ctx.api.updateStatus(podDisruptionBudgets, { ...pdb, status } as PodDisruptionBudget, { namespace: pdb.metadata.namespace });
     } catch {
       // The requeue with back-off tries again, fail-safe included.
     }

@@ -353,6 +353,6 @@ export class JobController extends Controller {
 
   private async writeStatus(job: Readonly<Job>, status: JobStatus): Promise<Readonly<Job>> {
     if (semanticEqual(job.status ?? {}, status)) return job;
-    return this.ctx.api.updateStatus(jobs, { ...copy(job), status: copy(status) } as Job, { namespace: job.metadata.namespace });
+    return this.ctx.api.updateStatus(jobs, { ...job, status: copy(status) } as Job, { namespace: job.metadata.namespace });
   }
 }

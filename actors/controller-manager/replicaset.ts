@@ -24,7 +24,7 @@ import { Controller } from './controller.js';
 import { deleteOwnedPods, recordCreates } from './owned-pods.js';
 import { Expectations } from './expectations.js';
 import { ReplicaSetPods, type TallyBasis } from './replicaset-pods.js';
-import { controllerOf, copy, errorMessage, newControllerRef, semanticEqual, timestamp } from './objects.js';
+import { controllerOf, errorMessage, newControllerRef, semanticEqual, timestamp } from './objects.js';
 import { isPodActive, isPodAvailable, isPodReady, rankForDeletion } from './pods.js';
 import { OwnerSlowStart } from './slow-start.js';
 
@@ -293,7 +293,7 @@ export class ReplicaSetController extends Controller {
 
   private async writeStatus(rs: Readonly<ReplicaSet>, status: ReplicaSetStatus): Promise<ReplicaSetStatus> {
     if (semanticEqual(rs.status ?? {}, status)) return status;
-    const next = { ...copy(rs), status } as ReplicaSet;
+    const next = { ...rs, status } as ReplicaSet; // only sent: the cached object's parts are shared, not copied
     const out = await this.ctx.api.updateStatus(replicaSets, next, { namespace: rs.metadata.namespace });
     return out.status ?? status;
   }
