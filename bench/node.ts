@@ -23,7 +23,8 @@
  * is answered (the api-server waits for its watch cache); the answer is
  * brief. Pods arrive the same way, as ADDED events. Pods carry the
  * managedFields the api-server keeps (the ReplicaSet controller's entry):
- * the node decodes them and its informer drops them.
+ * the node's decoder skips over them in the bytes, as the kubelet actor's
+ * transport does (its informer would drop them).
  *
  * Whose work is whose. In the real system encoding the kubelet's requests
  * into frames (the actor runtime's codec), unframing the answers and the

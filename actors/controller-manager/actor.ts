@@ -24,7 +24,8 @@ import type { ControllerManagerArgs, ControllerManagerMessage, ControllerManager
 
 export default defineActor<ControllerManagerMessage, ControllerManagerArgs>((ctx, args) => {
   const clock = new ActorClock(ctx);
-  const transport = new InProcessTransport(ctx, { address: args?.apiServer });
+  // Listed and watched objects come without managedFields: no controller reads them (context.ts trims them anyway).
+  const transport = new InProcessTransport(ctx, { address: args?.apiServer, withoutManagedFields: true });
   const api = new ApiClient(transport, { fieldManager: 'controller-manager' });
   // The api-server did not answer: its watches are gone too; informers re-list.
   const onError = (err: unknown): void => {

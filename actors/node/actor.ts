@@ -18,7 +18,8 @@ export const RETRY_REGISTRATION_MS = 1_000;
 export default defineActor<KubeletMessage, KubeletArgs>((ctx, args) => {
   const name = args?.nodeName ?? (ctx.self.startsWith(NODE_ADDRESS_PREFIX) ? ctx.self.slice(NODE_ADDRESS_PREFIX.length) : ctx.self);
   const clock = new ActorClock(ctx);
-  const transport = new InProcessTransport(ctx, { address: args?.apiServer });
+  // The pod informer drops managedFields (trimDecoded) and nothing here reads them: never decoded.
+  const transport = new InProcessTransport(ctx, { address: args?.apiServer, withoutManagedFields: true });
   // Every request is tracked (the informer's too), so virtual time waits for its answer.
   const tracked: Transport = {
     call: (r) => ctx.track(transport.call(r)),

@@ -23,7 +23,8 @@ import { SchedulerRunner } from './runner.js';
 
 export default defineActor<SchedulerMessage, SchedulerArgs>((ctx, args) => {
   const clock = new ActorClock(ctx);
-  const transport = new InProcessTransport(ctx, { address: args?.apiServer });
+  // Listed and watched objects come without managedFields: no plugin reads them (runner.ts trims them anyway).
+  const transport = new InProcessTransport(ctx, { address: args?.apiServer, withoutManagedFields: true });
   const api = new ApiClient(transport, { fieldManager: args?.schedulerName ?? 'default-scheduler' });
   const onError = (err: unknown): void => {
     if (err instanceof TransportError) transport.endAll(err);

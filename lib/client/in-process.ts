@@ -28,6 +28,13 @@ export interface InProcessOptions {
   readonly address?: Address;
   /** Per request; default 60 s. */
   readonly timeoutMs?: number;
+  /**
+   * Listed and watched objects come without metadata.managedFields (never
+   * decoded: ItemsDecoderOptions), for an owner whose informers drop them
+   * anyway (trimDecoded, trimForCache) and that reads field ownership
+   * nowhere. Objects of other verbs are as the server sent them. Default false.
+   */
+  readonly withoutManagedFields?: boolean;
 }
 
 export class InProcessTransport implements Transport {
@@ -37,13 +44,14 @@ export class InProcessTransport implements Transport {
   /** Unique per transport, so two clients in one actor never share a watch id. */
   private readonly prefix = randomUUID().slice(0, 8);
   private nextWatch = 1;
-  private readonly decoder = new ItemsDecoder();
+  private readonly decoder: ItemsDecoder;
   private readonly ahead = new ListReadahead();
 
   constructor(
     private readonly requester: Requester,
     opts: InProcessOptions = {},
   ) {
+    this.decoder = new ItemsDecoder({ withoutManagedFields: opts.withoutManagedFields });
     this.address = opts.address ?? API_SERVER_ADDRESS;
     this.timeoutMs = opts.timeoutMs ?? 60_000;
     // In the embedding thread the requester is the supervisor: a restarted api-server has

@@ -35,9 +35,23 @@ function tableFor(id: string): RecordTable {
   return t;
 }
 
+export interface ItemsDecoderOptions {
+  /**
+   * Items are API objects read without metadata.managedFields (skipped in
+   * the bytes: RecordTable.readMany): for a receiver that drops them anyway,
+   * as trimForCache and trimDecoded do. Default false: objects as the server has them.
+   */
+  readonly withoutManagedFields?: boolean;
+}
+
 export class ItemsDecoder {
   /** The tables of the api-server this decoder last heard from. */
   private table = '';
+  private readonly withoutManagedFields: boolean;
+
+  constructor(opts: ItemsDecoderOptions = {}) {
+    this.withoutManagedFields = opts.withoutManagedFields ?? false;
+  }
 
   /** What this thread holds of those tables, for a request to send along (a wrong guess only costs the whole table). */
   known(): TableMark | undefined {
@@ -62,6 +76,6 @@ export class ItemsDecoder {
 
   decode<T = unknown>(e: EncodedItems): T[] {
     const t = this.learn(e);
-    return e.count === 0 ? [] : (t.readMany(e.bytes, e.count) as T[]);
+    return e.count === 0 ? [] : (t.readMany(e.bytes, e.count, this.withoutManagedFields) as T[]);
   }
 }

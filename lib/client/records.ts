@@ -86,12 +86,29 @@ export class RecordTable {
     return { table: this.id, strings: this.strings.length, structures: this.structures.length };
   }
 
-  /** `count` values written one after another in `bytes`. */
-  readMany(bytes: Uint8Array, count: number): unknown[] {
+  /**
+   * Readers of top-level objects that read their `metadata` without
+   * managedFields, and of such metadata objects (readMany's withoutManagedFields).
+   */
+  readonly topReaders: (RecordRead | undefined)[] = [];
+  readonly metadataReaders: (RecordRead | undefined)[] = [];
+
+  /**
+   * `count` values written one after another in `bytes`. With
+   * `withoutManagedFields`, each value is an API object whose
+   * metadata.managedFields is skipped over in the bytes, never built: the
+   * object reads as the server's less that key (what trim.ts caches), for a
+   * receiver whose every object is trimmed so (a node host's kubelets: half
+   * of a decoded Pod's objects were its managedFields, built to be dropped).
+   * Only the top level's `metadata` is touched: a key of that name deeper
+   * down (a ConfigMap's data) is read as any other.
+   */
+  readMany(bytes: Uint8Array, count: number, withoutManagedFields = false): unknown[] {
     const out = new Array<unknown>(count);
     this.begin(bytes);
     try {
-      for (let i = 0; i < count; i++) out[i] = read();
+      if (withoutManagedFields) for (let i = 0; i < count; i++) out[i] = readTop();
+      else for (let i = 0; i < count; i++) out[i] = read();
       // Fixed-size reads past the end read undefined bytes rather than throwing: caught here, before anyone sees the values.
       if (pos > src.length) throw new RangeError('records: unexpected end of the bytes');
       if (pos < src.length) throw new Error(`records: ${src.length - pos} bytes left after ${count} values`);
@@ -125,12 +142,39 @@ export class RecordTable {
     return made;
   }
 
+  /** The reader of a top-level object of structure `id` whose metadata is read by readMetadata. */
+  topReader(id: number): RecordRead {
+    const r = this.topReaders[id];
+    if (r) return r;
+    const keys = this.keys(id);
+    const made = keys.includes('metadata') ? compileReader(keys, (k) => (k === 'metadata' ? 'm()' : 'r()')) : this.reader(id);
+    this.topReaders[id] = made;
+    return made;
+  }
+
+  /** The reader of a metadata object of structure `id`: its managedFields skipped, the key left out. */
+  metadataReader(id: number): RecordRead {
+    const r = this.metadataReaders[id];
+    if (r) return r;
+    const keys = this.keys(id);
+    const made = keys.includes('managedFields') ? compileReader(keys, (k) => (k === 'managedFields' ? null : 'r()')) : this.reader(id);
+    this.metadataReaders[id] = made;
+    return made;
+  }
+
+  private keys(id: number): readonly string[] {
+    const keys = this.structures[id];
+    if (!keys) throw new Error(`records table ${this.id}: unknown structure ${id}`);
+    return keys;
+  }
+
   private begin(bytes: Uint8Array): void {
     // Reading calls no user code, so it never nests: one set of state suffices.
     src = (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as SliceBuffer;
     pos = 0;
     table = this;
     strings = this.strings;
+    structures = this.structures;
     readers = this.readers;
   }
 
@@ -138,8 +182,25 @@ export class RecordTable {
     src = EMPTY; // do not keep the caller's bytes alive
     table = undefined;
     strings = [];
+    structures = [];
     readers = [];
   }
+}
+
+/**
+ * A record reader for `keys` (see RecordTable.reader), each value read by
+ * the call `valueOf` gives (r: read, m: readMetadata); null skips the value
+ * and leaves its key out of the object.
+ */
+function compileReader(keys: readonly string[], valueOf: (key: string) => string | null): RecordRead {
+  const reads = keys.map((k, i) => {
+    const call = valueOf(k);
+    return call === null ? 'skip()' : `v${i} = ${call}`;
+  });
+  const props = keys.flatMap((k, i) => (valueOf(k) === null ? [] : [k === '__proto__' ? `[${JSON.stringify(k)}]: v${i}` : `${JSON.stringify(k)}: v${i}`]));
+  const decls = keys.flatMap((k, i) => (valueOf(k) === null ? [] : [`v${i}`]));
+  const body = `${decls.length > 0 ? `let ${decls.join(', ')};` : ''} ${reads.join('; ')}; return { ${props.join(', ')} };`;
+  return new Function('r', 'm', 'skip', `return function () { ${body} };`)(read, readMetadata, skip) as RecordRead;
 }
 
 // The reader's state is module-level, as in msgpackr: the compiled record readers call `read` with no arguments.
@@ -150,6 +211,7 @@ let src: SliceBuffer = EMPTY;
 let pos = 0;
 let table: RecordTable | undefined;
 let strings: string[] = [];
+let structures: (readonly string[])[] = [];
 let readers: (RecordRead | undefined)[] = [];
 
 function read(): unknown {
@@ -214,6 +276,100 @@ function read(): unknown {
     }
   }
   if (t >= T_FIXARRAY && t <= T_FIXARRAY + MAX_FIXARRAY) return array(t - T_FIXARRAY);
+  throw new Error(t === undefined ? 'records: unexpected end of the bytes' : `records: unknown tag 0x${t.toString(16)} at ${pos - 1}`);
+}
+
+/** A top-level API object, its metadata without managedFields. */
+function readTop(): unknown {
+  const t = src[pos];
+  if (t === T_RECORD8) {
+    pos += 2;
+    return table!.topReader(src[pos - 1]!)();
+  }
+  if (t === T_RECORD16) {
+    pos += 3;
+    return table!.topReader(src[pos - 2]! | (src[pos - 1]! << 8))();
+  }
+  // Not a record (an object of more keys than the structures hold, or not an object): read whole, then trimmed.
+  const v = read();
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+  const o = v as Record<string, unknown>;
+  if (Object.prototype.hasOwnProperty.call(o, 'metadata')) o['metadata'] = withoutManagedFields(o['metadata']);
+  return o;
+}
+
+/** An object's metadata (any value there), without managedFields. */
+function readMetadata(): unknown {
+  const t = src[pos];
+  if (t === T_RECORD8) {
+    pos += 2;
+    return table!.metadataReader(src[pos - 1]!)();
+  }
+  if (t === T_RECORD16) {
+    pos += 3;
+    return table!.metadataReader(src[pos - 2]! | (src[pos - 1]! << 8))();
+  }
+  return withoutManagedFields(read());
+}
+
+function withoutManagedFields(v: unknown): unknown {
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || !Object.prototype.hasOwnProperty.call(v, 'managedFields')) return v;
+  const { managedFields: _dropped, ...rest } = v as Record<string, unknown>;
+  return rest;
+}
+
+/** Past one value without building it (the same checks as reading it). */
+function skip(): void {
+  const t = src[pos++] as number;
+  if (t < 0x80) return;
+  if (t < 0xc0) {
+    pos += t - T_ASCII;
+    return;
+  }
+  switch (t) {
+    case T_STRING_ID8:
+      stringAt(src[pos++]!);
+      return;
+    case T_STRING_ID16:
+      stringAt(src[pos]! | (src[pos + 1]! << 8));
+      pos += 2;
+      return;
+    case T_RECORD8:
+    case T_RECORD16: {
+      const id = t === T_RECORD8 ? src[pos++]! : src[pos++]! | (src[pos++]! << 8);
+      const keys = structures[id];
+      if (!keys) throw new Error(`records table ${table!.id}: unknown structure ${id}`);
+      for (let i = 0; i < keys.length; i++) skip();
+      return;
+    }
+    case T_NULL:
+    case T_UNDEFINED:
+    case T_FALSE:
+    case T_TRUE:
+      return;
+    case T_INT32:
+      pos += 4;
+      return;
+    case T_FLOAT64:
+      pos += 8;
+      return;
+    case T_UTF8: {
+      // Not `pos += u32()`: that adds to pos as it was before u32 moved it.
+      const n = u32();
+      pos += n;
+      return;
+    }
+    case T_ARRAY:
+      for (let i = u32(); i > 0; i--) skip();
+      return;
+    case T_MAP:
+      for (let i = u32() * 2; i > 0; i--) skip();
+      return;
+  }
+  if (t >= T_FIXARRAY && t <= T_FIXARRAY + MAX_FIXARRAY) {
+    for (let i = t - T_FIXARRAY; i > 0; i--) skip();
+    return;
+  }
   throw new Error(t === undefined ? 'records: unexpected end of the bytes' : `records: unknown tag 0x${t.toString(16)} at ${pos - 1}`);
 }
 
