@@ -22,6 +22,7 @@
  * change another object's. A few recent shapes are kept per patch schema.
  */
 import type { PatchSchema } from '../../lib/api/patch/metadata.js';
+import { markConstant } from '../../lib/store/plain-writer.js';
 import { fieldsV1Of, isMap, SKIP_META, SKIP_TOP } from './field-walk.js';
 
 type FieldSet = Record<string, unknown>;
@@ -60,6 +61,7 @@ export function sharedFieldsV1(obj: unknown, schema: PatchSchema): Readonly<Fiel
   const record = new Recorder();
   if (!walk(obj, schema, record)) return fieldsV1Of(obj, schema); // not cacheable: built for this object alone
   const set = deepFreeze(fieldsV1Of(obj, schema));
+  markConstant(set); // frozen plain data: the store encoding keeps its bytes (plain-writer.ts)
   known.unshift({ tokens: record.tokens, set });
   if (known.length > MAX_SHAPES) known.pop();
   return set;

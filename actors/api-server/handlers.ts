@@ -119,7 +119,7 @@ function createResponse(ctx: ServerContext, def: ResourceDef, req: ApiRequest): 
   const q = req.query ?? {};
   const fields = fieldCheckOf(q.fieldValidation ?? ctx.defaultFieldValidation, 'create', req.duplicateFields);
   if (failed(fields)) return Promise.resolve(fromStatus(fields));
-  const created = createObject(ctx, def, def.namespaced ? req.namespace : undefined, req.body, { ...writeOptions(q), fields });
+  const created = createObject(ctx, def, def.namespaced ? req.namespace : undefined, req.body, writeOptions(q, fields));
   return created instanceof Promise ? created.then((out) => warned(fields, answer(201, out))) : Promise.resolve(warned(fields, answer(201, created)));
 }
 

@@ -183,8 +183,11 @@ export function recordUpdate(next: KubeObject, old: KubeObject | undefined, sche
     // A create: the manager owns every leaf; one set per object shape, shared (fields-v1-cache.ts).
     const fieldsV1 = sharedFieldsV1(next, schema) as Record<string, unknown>;
     const metadata = { ...next.metadata };
-    if (Object.keys(fieldsV1).length > 0) metadata.managedFields = [{ ...entryFor(info, 'Update'), fieldsType: 'FieldsV1', fieldsV1 }];
-    else delete metadata.managedFields;
+    if (hasAnyKey(fieldsV1)) {
+      const entry = entryFor(info, 'Update'); // fieldsType is set: the same keys, in the same order, as a copy with fieldsV1 added
+      entry.fieldsV1 = fieldsV1;
+      metadata.managedFields = [entry];
+    } else delete metadata.managedFields;
     return { ...next, metadata };
   }
   const changedPaths = changedLeaves(next, old, schema);
@@ -199,6 +202,12 @@ export function recordUpdate(next: KubeObject, old: KubeObject | undefined, sche
   mine.entry = entryFor(info, 'Update');
   for (const [k, p] of changed) mine.paths.set(k, p);
   return withOwners(next, owners);
+}
+
+/** Whether an object has an own enumerable key (Object.keys without its array; every create asks). */
+function hasAnyKey(o: Record<string, unknown>): boolean {
+  for (const k in o) if (Object.hasOwn(o, k)) return true;
+  return false;
 }
 
 function entryFor(info: WriteInfo, operation: 'Apply' | 'Update'): ManagedFieldsEntry {

@@ -24,39 +24,53 @@ const REPLACEMENT = Buffer.from([0xef, 0xbf, 0xbd]);
 
 export interface OwnWrite {
   readonly key: string;
-  /** The msgpack body sent, placeholder in place. */
-  readonly body: Buffer;
-  /** Offset of the placeholder in `body`. */
+  /** The encoded value sent (encodeForStore: header, then the msgpack body with the placeholder in place). */
+  readonly bytes: Buffer;
+  /** Offset of the placeholder in `bytes`. */
   readonly at: number;
   /** The object the bytes encode (resourceVersion aside). */
   readonly object: KubeObject;
 }
 
 export class OwnWrites {
-  private readonly byKey = new Map<string, OwnWrite[]>();
-
-  /** Remember a write about to be sent; undefined when its echo could not be recognized exactly (then it is decoded). */
-  register(key: string, encoded: Uint8Array, object: KubeObject): OwnWrite | undefined {
+  /** One write per key, nearly always: a list only while several writes of a key are in flight. */
+  private readonly byKey = new Map<string, OwnWrite | OwnWrite[]>();
+  /**
+   * Remember a write about to be sent; undefined when its echo could not be
+   * recognized exactly (then it is decoded). `at`: the placeholder's offset
+   * in `encoded` when the encoder reported it (then it is where the store
+   * splices the revision, so the bytes need not be searched: encodeForStore's
+   * `where`); else it is searched for, and must be the only one.
+   */
+  register(key: string, encoded: Uint8Array, object: KubeObject, at = -1): OwnWrite | undefined {
     if (encoded.length <= ENCODED_HEADER_BYTES || encoded[0] !== ENCODED_MARK || encoded[1] !== ENCODING_MSGPACK) return undefined;
-    const all = Buffer.isBuffer(encoded) ? encoded : Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
-    const body = all.subarray(ENCODED_HEADER_BYTES);
-    const at = body.indexOf(PLACEHOLDER_BYTES);
-    if (at < 0 || body.indexOf(PLACEHOLDER_BYTES, at + 1) >= 0 || body.includes(REPLACEMENT)) return undefined;
-    const w: OwnWrite = { key, body, at, object };
-    const list = this.byKey.get(key);
-    if (list) list.push(w);
-    else this.byKey.set(key, [w]);
+    const bytes = Buffer.isBuffer(encoded) ? encoded : Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+    const ph = PLACEHOLDER_BYTES.length;
+    if (at < ENCODED_HEADER_BYTES || at + ph > bytes.length || bytes.compare(PLACEHOLDER_BYTES, 0, ph, at, at + ph) !== 0) {
+      at = bytes.indexOf(PLACEHOLDER_BYTES, ENCODED_HEADER_BYTES);
+      if (at < 0 || bytes.indexOf(PLACEHOLDER_BYTES, at + 1) >= 0) return undefined;
+    }
+    if (bytes.includes(REPLACEMENT, ENCODED_HEADER_BYTES)) return undefined;
+    const w: OwnWrite = { key, bytes, at, object };
+    const held = this.byKey.get(key);
+    if (held === undefined) this.byKey.set(key, w);
+    else if (Array.isArray(held)) held.push(w);
+    else this.byKey.set(key, [held, w]);
     return w;
   }
 
   /** Forget a write (after its result and its echo, or on failure). */
   release(w: OwnWrite | undefined): void {
     if (!w) return;
-    const list = this.byKey.get(w.key);
-    if (!list) return;
-    const i = list.indexOf(w);
-    if (i >= 0) list.splice(i, 1);
-    if (list.length === 0) this.byKey.delete(w.key);
+    const held = this.byKey.get(w.key);
+    if (held === w) {
+      this.byKey.delete(w.key);
+      return;
+    }
+    if (!Array.isArray(held)) return;
+    const i = held.indexOf(w);
+    if (i >= 0) held.splice(i, 1);
+    if (held.length === 0) this.byKey.delete(w.key);
   }
 
   /**
@@ -66,10 +80,11 @@ export class OwnWrites {
    */
   claim(e: EncodedWatchEvent): KubeObject | undefined {
     if (e.type === 'DELETED' || e.encoding !== ENCODING_MSGPACK || e.encoded === undefined) return undefined;
-    const list = this.byKey.get(e.key);
-    if (!list) return undefined;
+    const held = this.byKey.get(e.key);
+    if (held === undefined) return undefined;
     const rv = String(e.revision);
-    for (const w of list) if (echoes(w, e.encoded, rv)) return w.object;
+    if (!Array.isArray(held)) return echoes(held, e.encoded, rv) ? held.object : undefined;
+    for (const w of held) if (echoes(w, e.encoded, rv)) return w.object;
     return undefined;
   }
 
@@ -78,15 +93,17 @@ export class OwnWrites {
   }
 }
 
-/** Whether `stored` is `w.body` with the placeholder replaced by the fixstr `rv`. */
+/** Whether `stored` is `w`'s msgpack body with the placeholder replaced by the fixstr `rv`. */
 function echoes(w: OwnWrite, stored: Uint8Array, rv: string): boolean {
   const ph = PLACEHOLDER_BYTES.length;
-  if (rv.length > 31 || stored.length !== w.body.length - ph + 1 + rv.length) return false;
+  const bytes = w.bytes;
+  const from = ENCODED_HEADER_BYTES;
+  if (rv.length > 31 || stored.length !== bytes.length - from - ph + 1 + rv.length) return false;
   const s = Buffer.isBuffer(stored) ? stored : Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
-  const at = w.at;
+  const at = w.at - from; // the placeholder's offset in the body, and the revision's in `stored`
   if (s[at] !== (0xa0 | rv.length)) return false;
   for (let i = 0; i < rv.length; i++) if (s[at + 1 + i] !== rv.charCodeAt(i)) return false;
-  return s.compare(w.body, 0, at, 0, at) === 0 && s.compare(w.body, at + ph, w.body.length, at + 1 + rv.length) === 0;
+  return s.compare(bytes, from, w.at, 0, at) === 0 && s.compare(bytes, w.at + ph, bytes.length, at + 1 + rv.length) === 0;
 }
 
 /** The object with metadata.resourceVersion set, as the store stores it (a two-level copy; the rest shared, read-only). */

@@ -18,7 +18,7 @@ import type { Service } from '../../lib/api/types/core.js';
 import type { KubeObject } from '../../lib/api/types/meta.js';
 import type { Pod } from '../../lib/api/types/pod.js';
 import { fieldErrors, FieldPath } from '../../lib/api/validation/field.js';
-import { encodeForStore } from '../../lib/store/encoded.js';
+import { encodeForStore, type PlaceholderAt } from '../../lib/store/encoded.js';
 import type { WriteOp, WriteResult } from '../../lib/store/types.js';
 import type { ServerContext } from './context.js';
 import { checkBody } from './decode.js';
@@ -39,8 +39,9 @@ export interface WriteOptions {
   readonly fields?: FieldCheck;
 }
 
-export function writeOptions(query: ApiQuery | undefined): WriteOptions {
-  return { fieldManager: query?.fieldManager || undefined, dryRun: query?.dryRun === 'All' };
+/** The options of a write request; `fields` given as its field check (one object per create, not a copy of another). */
+export function writeOptions(query: ApiQuery | undefined, fields?: FieldCheck): WriteOptions {
+  return { fieldManager: query?.fieldManager || undefined, dryRun: query?.dryRun === 'All', fields };
 }
 
 /** Create from a raw body: checks, then the create pipeline. 201 with the stored object. */
@@ -162,8 +163,8 @@ function writeCreated(ctx: ServerContext, def: ResourceDef, prepared: PreparedCr
   try {
     // Encoded once, here; the store answers briefly (we hold the object) and the
     // cache recognizes the echo on the watch instead of decoding it.
-    const encoded = encodeForStore(obj);
-    own = ctx.ownWrites.register(key, encoded, obj);
+    const encoded = encodeForStore(obj, placeholder);
+    own = ctx.ownWrites.register(key, encoded, obj, placeholder.at);
     const ops = prepared.ops;
     sent = ctx.store.writeEncoded(ops.length === 0 ? [{ op: 'create', key, encoded }] : [...ops, { op: 'create', key, encoded }]);
   } catch (err) {
@@ -218,6 +219,9 @@ function written(ctx: ServerContext, def: ResourceDef, prepared: PreparedCreate,
 }
 
 const GENERATE_NAME_ATTEMPTS = 8;
+
+/** encodeForStore's report of where it put the placeholder, read at once by OwnWrites.register (no search of the bytes). */
+const placeholder: PlaceholderAt = { at: -1 };
 
 function allocateServiceIps(ctx: ServerContext, svc: Service): Outcome<{ service: Service; allocated: string[] }> {
   const spec = svc.spec ?? {};
@@ -287,8 +291,8 @@ export async function guaranteedUpdate(
       if (finished) [r] = await ctx.store.write([{ op: 'delete', key, expectedRevision: expected }, ...releaseOps(ctx, def, current)]);
       else {
         written = withoutRv(next);
-        const encoded = encodeForStore(written);
-        own = ctx.ownWrites.register(key, encoded, written);
+        const encoded = encodeForStore(written, placeholder);
+        own = ctx.ownWrites.register(key, encoded, written, placeholder.at);
         [r] = await ctx.store.writeEncoded([{ op: 'update', key, encoded, expectedRevision: expected }]);
       }
       if (r!.ok) {

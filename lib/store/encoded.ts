@@ -46,9 +46,10 @@ import {
 } from './codec.js';
 import { Packr } from 'msgpackr';
 import { InvalidArgumentError } from './errors.js';
-import { writeStamped } from './plain-writer.js';
+import { writeStamped, type PlaceholderAt } from './plain-writer.js';
 import type { EncodedWatchEvent, WatchEvent } from './types.js';
 
+export type { PlaceholderAt } from './plain-writer.js';
 export const ENCODED_MARK = 0xc1;
 export const ENCODED_HEADER_BYTES = 2;
 /** Deepest nesting accepted in an encoded value (msgpackr decodes recursively). */
@@ -58,12 +59,17 @@ export const MAX_DEPTH = 512;
  * Encode `value` as the store would store it, on the caller's thread. Send
  * the result as a write op's `encoded` (the caller's object is not mutated).
  * Throws InvalidArgumentError for a value that cannot be encoded.
+ * `where.at`, when given, is set to the offset of the resourceVersion
+ * placeholder in the returned bytes when the fast writer knows it (the one
+ * the store splices: metadata.resourceVersion), else to -1.
  */
-export function encodeForStore(value: unknown): Uint8Array {
+export function encodeForStore(value: unknown, where?: PlaceholderAt): Uint8Array {
+  if (where) where.at = -1;
   if (SPLICE_OK) {
     // Plain data with a metadata map (every API object): the compiled writer, same bytes (plain-writer.ts).
-    const fast = writeStamped(value, ENCODED_MARK, ENCODING_MSGPACK);
+    const fast = writeStamped(value, ENCODED_MARK, ENCODING_MSGPACK, where);
     if (fast !== null && !fast.includes(PROTO_KEY_BYTES, ENCODED_HEADER_BYTES)) return fast;
+    if (where) where.at = -1;
   }
   return encodeWithMsgpackr(value);
 }

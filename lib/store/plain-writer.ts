@@ -55,6 +55,14 @@ const maxShapes = 4_096;
 
 const out = new ByteOutput();
 let writing = false;
+/**
+ * Where the last stamped metadata's placeholder was written (an offset in
+ * `out`), set by METADATA shapes as they write it: a sender that recognizes
+ * its write's echo by the placeholder's position (actors/api-server/own-writes.ts)
+ * then need not search the bytes for it.
+ */
+const placeholder = { at: -1 };
+const PH = PLACEHOLDER_BYTES.length;
 let shapes = new Map<string, Shape>();
 
 function writeValue(v: unknown, cache: (Shape | undefined)[], slot: number): void {
@@ -189,8 +197,12 @@ function writeGeneric(shape: Shape, object: Obj): void {
     const kind = mode === PLAIN ? 'value' : valueKind(mode, key);
     if (kind === 'value') writeValue(object[key], cache, 2 * i);
     else if (kind === 'metadata') writeMetadata(object[key]);
+    else placeholder.at = out.pos - PH;
   }
-  if (tail !== undefined) out.bytes(tail);
+  if (tail !== undefined) {
+    out.bytes(tail);
+    if (mode === METADATA) placeholder.at = out.pos - PH;
+  }
 }
 
 function compileShape({ keys, keyBytes, cache, mode, tail }: Shape): ValuesWriter {
@@ -200,21 +212,26 @@ function compileShape({ keys, keyBytes, cache, mode, tail }: Shape): ValuesWrite
     const kind = valueKind(mode, key);
     const read = `o[${JSON.stringify(key)}]`;
     const keyCode = constantCode(keyBytes[i] as Uint8Array, `k[${i}]`);
-    if (kind === 'constant') return keyCode;
+    if (kind === 'constant') return `${keyCode} r.at = u.pos - ${PH};`;
     if (kind === 'metadata') return `${keyCode} m(${read});`;
+    // A value shared between objects and frozen (marked with markConstant) is copied as the bytes written the first time.
+    if (CONSTANT_KEYS.has(key)) return `${keyCode} v = ${read}; if (typeof v === 'object' && v !== null && F.has(v)) x(v, c, ${2 * i}); else w(v, c, ${2 * i});`;
     // A nested plain object of the shape last seen here is written by that shape's writer directly.
     return `${keyCode} v = ${read}; if (typeof v === 'string') u.string(v); else if (typeof v === 'object' && v !== null && (s = c[${2 * i}]) !== undefined && s.matches(v)) s.writeValues(v); else w(v, c, ${2 * i});`;
   });
-  if (tail !== undefined) body.push(constantCode(tail, 't'));
-  const make = new Function('u', 'w', 'm', 'c', 'k', 't', `return function writeValues(o) { let v, p, d, s;\n${body.join('\n')}\n};`) as (
+  if (tail !== undefined) body.push(constantCode(tail, 't') + (mode === METADATA ? ` r.at = u.pos - ${PH};` : ''));
+  const make = new Function('u', 'w', 'm', 'c', 'k', 't', 'r', 'F', 'x', `return function writeValues(o) { let v, p, d, s;\n${body.join('\n')}\n};`) as (
     u: ByteOutput,
     w: typeof writeValue,
     m: typeof writeMetadata,
     c: (Shape | undefined)[],
     k: readonly Uint8Array[],
     t: Uint8Array | undefined,
+    r: { at: number },
+    F: WeakMap<object, Buffer | null>,
+    x: typeof writeConstant,
   ) => ValuesWriter;
-  return make(out, writeValue, writeMetadata, cache, keyBytes, tail);
+  return make(out, writeValue, writeMetadata, cache, keyBytes, tail, placeholder, constants, writeConstant);
 }
 
 /**
@@ -232,6 +249,40 @@ function compileMatches(keys: readonly string[]): (object: Obj) => boolean {
     };`,
   ) as (k: readonly string[]) => (object: Obj) => boolean;
   return check(keys);
+}
+
+/**
+ * Values shared between many objects and never changed: managedFields'
+ * fieldsV1 sets, which every Pod of one template shares (frozen,
+ * actors/api-server/fields-v1-cache.ts), ~1 KB of nested maps each. Their
+ * bytes are kept once written and copied after that. Only the values of
+ * these keys are looked up (in compiled writers), so other values pay nothing.
+ */
+const CONSTANT_KEYS: ReadonlySet<string> = new Set(['fieldsV1']);
+/** A marked value: its bytes once written, null until then. Weak: a value no longer shared goes with its bytes. */
+const constants = new WeakMap<object, Buffer | null>();
+
+/**
+ * Mark `value` as constant: plain data (as writeStamped takes), deep-frozen,
+ * without accessors, so that every write of it gives the same bytes. Its
+ * bytes are then kept when it is first written as a `fieldsV1` value.
+ */
+export function markConstant(value: object): void {
+  if (!constants.has(value)) constants.set(value, null);
+}
+
+/** A marked value at a constant key's site: its bytes, written (and kept) the first time. */
+function writeConstant(v: object, cache: (Shape | undefined)[], slot: number): void {
+  const bytes = constants.get(v);
+  if (bytes) {
+    out.bytes(bytes);
+    return;
+  }
+  const start = out.pos;
+  writeValue(v, cache, slot);
+  const kept = Buffer.allocUnsafeSlow(out.pos - start); // not from Node's pool: kept as long as the value is
+  out.buf.copy(kept, 0, start, out.pos);
+  constants.set(v, kept);
 }
 
 /** Constants up to this long are written by stores of literal numbers; longer ones are copied from `source`. */
@@ -323,6 +374,32 @@ export function endOutput(): Buffer {
   return out.copyOut(0, false);
 }
 
+/**
+ * Bytes of one value (writeStamped) are carved from a slab of their own
+ * instead of Node's Buffer pool: its 8 KiB pools hold three Pods with
+ * managedFields (~2.3 KB) and every new pool is an ArrayBuffer the garbage
+ * collector must track and free. A slab is shared by the values carved from
+ * it and lives while any of them does (they are short-lived: a write in
+ * flight); values larger than a quarter of it get their own buffer.
+ */
+const SLAB_BYTES = 64 * 1024;
+let slab = Buffer.allocUnsafeSlow(0);
+let slabAt = 0;
+
+function endOutputCarved(): Buffer {
+  writing = false;
+  const n = out.pos;
+  if (n > SLAB_BYTES >> 2) return out.copyOut(0, false);
+  if (slabAt + n > slab.length) {
+    slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    slabAt = 0;
+  }
+  const bytes = slab.subarray(slabAt, slabAt + n);
+  out.buf.copy(bytes, 0, 0, n);
+  slabAt = (slabAt + n + 7) & ~7; // 8-byte aligned, as Node's pool leaves its buffers
+  return bytes;
+}
+
 export function abortOutput(): void {
   writing = false;
 }
@@ -353,14 +430,21 @@ export function outStamped(value: unknown): boolean {
  * (the caller then encodes with msgpackr). Only for values stampedCopy
  * stamps: a plain object whose `metadata` is a plain object.
  */
-export function writeStamped(value: unknown, header0: number, header1: number): Buffer | null {
+export function writeStamped(value: unknown, header0: number, header1: number, where?: PlaceholderAt): Buffer | null {
   const output = beginOutput();
   if (!output) return null;
   output.u8(header0);
   output.u8(header1);
+  placeholder.at = -1;
   if (!outStamped(value)) {
     abortOutput();
     return null;
   }
-  return endOutput();
+  if (where) where.at = placeholder.at;
+  return endOutputCarved();
+}
+
+/** Out-parameter of writeStamped: the offset of the resourceVersion placeholder in the returned bytes. */
+export interface PlaceholderAt {
+  at: number;
 }

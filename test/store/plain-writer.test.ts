@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { plainData } from '../helpers/plain-data.js';
 import { packr, stampedCopy } from '../../lib/store/codec.js';
 import { encodeWithMsgpackr } from '../../lib/store/encoded.js';
-import { writeStamped } from '../../lib/store/plain-writer.js';
+import { markConstant, writeStamped } from '../../lib/store/plain-writer.js';
 import { makePod } from '../../bench/fixtures/pod.js';
 
 /** What the msgpackr path stores for `value`: [0xc1, 0, ...msgpack of the stamped copy]. */
@@ -143,4 +143,26 @@ test('after a shape is compiled, a nested object of another shape, order or kind
   for (const [what, nested] of refused) t.is(writeStamped(withNested(nested), 0xc1, 0), null, what);
   // And the compiled path is still right afterwards.
   t.deepEqual(viaWriter(withNested({ a: 2, b: 'y' })), viaMsgpackr(withNested({ a: 2, b: 'y' })));
+});
+
+test('a value marked constant (a shared, frozen fieldsV1) is written as msgpackr packs it, every time, among values that change', (t) => {
+  const deepFreeze = <T extends object>(o: T): T => {
+    for (const v of Object.values(o)) if (typeof v === 'object' && v !== null) deepFreeze(v);
+    return Object.freeze(o);
+  };
+  const shared = deepFreeze({ 'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } }, 'f:spec': { 'f:containers': { 'k:{"name":"web"}': { '.': {}, 'f:image': {}, 'f:name': {} } } } });
+  const other = deepFreeze({ 'f:spec': { 'f:replicas': {} } });
+  markConstant(shared);
+  markConstant(other);
+  // Past the compile threshold, alternating marked values, an unmarked one and a non-object at the same site.
+  for (let i = 0; i < 40; i++) {
+    const fieldsV1 = i % 5 === 4 ? { 'f:x': { [`f:${i}`]: {} } } : i % 7 === 6 ? 'not a map' : i % 2 === 0 ? shared : other;
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: `p-${i}`, labels: { app: 'web' }, managedFields: [{ manager: 'm', operation: 'Update', apiVersion: 'v1', time: `t${i}`, fieldsType: 'FieldsV1', fieldsV1 }] },
+      spec: { containers: [{ name: 'web', image: `img:${i}` }] },
+    };
+    t.deepEqual(viaWriter(pod), viaMsgpackr(pod), `pod ${i}`);
+  }
 });
