@@ -8,6 +8,7 @@
  */
 import test from 'ava';
 import fc from 'fast-check';
+import { plainValues } from '../helpers/plain-values.js';
 import { ObjectCodec } from '../../actors/api-server/list-encoding.js';
 import { RecordWriter } from '../../actors/api-server/record-writer.js';
 import { ItemsDecoder } from '../../lib/client/items-decoder.js';
@@ -23,25 +24,7 @@ import { stripManagedFields, trimDecoded } from '../../lib/client/trim.js';
 import { eventually, startClients } from './helpers.js';
 
 const key = fc.oneof(fc.constantFrom('name', 'uid', 'x', 'constructor', 'a.b/c', 'é', 'metadata', 'managedFields'), fc.string({ maxLength: 70 }));
-const scalar = fc.oneof(
-  fc.string({ maxLength: 80 }),
-  fc.string({ unit: 'grapheme', maxLength: 20 }),
-  fc.constantFrom('Running', 'kubelet', 'FieldsV1'),
-  fc.integer(),
-  fc.double(),
-  fc.constantFrom(0, -0, 127, 128, -1, 2 ** 31, NaN),
-  fc.boolean(),
-  fc.constant(null),
-  fc.constant(undefined),
-);
-const value: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
-  v: fc.oneof(
-    { depthSize: 'small' },
-    scalar,
-    fc.array(tie('v'), { maxLength: 20 }),
-    fc.dictionary(key.filter((k) => k !== '__proto__'), tie('v'), { maxKeys: 6, noNullPrototype: true }),
-  ),
-})).v;
+const value = plainValues(key, ['Running', 'kubelet', 'FieldsV1']);
 const dict = fc.dictionary(key.filter((k) => k !== '__proto__' && k !== 'managedFields'), value, { maxKeys: 5, noNullPrototype: true });
 
 /** An API object: managedFields anywhere in its metadata or not at all, that key also deeper down, metadata not always an object. */
