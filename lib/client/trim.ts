@@ -95,25 +95,28 @@ export function ownStrings<T>(value: T): T {
 }
 
 /**
- * `value`, or `prev` when they are equal (deeply, as JSON values), with its
- * strings owned (ownStrings) and every part equal to the same part of `prev`
- * replaced by that part, in place. Equal strings compare in a few
- * instructions when the decoder shares them (a records table) and are kept
- * as `prev`'s either way.
+ * `value`, or `prev` when they are equal (deeply, as JSON values), with
+ * every part equal to the same part of `prev` replaced by that part, in
+ * place; with `own`, its other strings owned (ownStrings). Equal strings
+ * compare in a few instructions when the decoder shares them (a records
+ * table) and are kept as `prev`'s. Without `own` only what changes is
+ * stored, so for an unchanged object the walk is mostly loads (every event
+ * of a node host's pods goes through it).
  */
-function shareEqual(value: unknown, prev: unknown): unknown {
+function shareEqual(value: unknown, prev: unknown, own: boolean): unknown {
   // Strings too: === compares their characters (then `prev`'s, already owned, is kept).
   if (value === prev) return prev;
-  if (typeof value === 'string') return ownString(value);
+  if (typeof value === 'string') return own ? ownString(value) : value;
   if (value === null || typeof value !== 'object') return value;
-  if (prev === null || typeof prev !== 'object' || Array.isArray(value) !== Array.isArray(prev)) return ownStrings(value);
+  if (prev === null || typeof prev !== 'object' || Array.isArray(value) !== Array.isArray(prev)) return own ? ownStrings(value) : value;
   if (Array.isArray(value)) {
     const old = prev as unknown[];
     let same = value.length === old.length;
     for (let i = 0; i < value.length; i++) {
-      const s = i < old.length ? shareEqual(value[i], old[i]) : ownStrings(value[i]);
-      // Always stored: an equal string is still another one (maybe a slice pinning a message).
-      value[i] = s;
+      const v: unknown = value[i];
+      const s = i < old.length ? shareEqual(v, old[i], own) : own ? ownStrings(v) : v;
+      // Owned strings are always stored: an equal one may be another string (a slice pinning a message).
+      if (own || s !== v) value[i] = s;
       if (s !== old[i]) same = false;
     }
     return same ? prev : value;
@@ -126,50 +129,9 @@ function shareEqual(value: unknown, prev: unknown): unknown {
     n++;
     const v = o[k];
     const p = old[k];
-    const s = v === p ? p : typeof v === 'string' ? (UNIQUE_KEYS.has(k) ? copy(v) : ownString(v)) : shareEqual(v, p);
-    o[k] = s;
+    const s = v === p ? p : typeof v === 'string' ? (!own ? v : UNIQUE_KEYS.has(k) ? copy(v) : ownString(v)) : shareEqual(v, p, own);
+    if (own || s !== v) o[k] = s;
     if (s !== p || (p === undefined && !(k in old))) same = false;
-  }
-  if (!same) return value;
-  // Equal when `prev` has no other keys.
-  for (const _ in old) if (--n < 0) return value;
-  return prev;
-}
-
-/**
- * shareEqual for strings that need no owning: equal scalars are left as
- * they are (no store), and only an equal object or array is replaced by
- * `prev`'s, so the walk is mostly loads (every event of a node host's pods
- * goes through it).
- */
-function shareDecoded(value: unknown, prev: unknown): unknown {
-  if (value === prev) return prev;
-  if (value === null || typeof value !== 'object' || prev === null || typeof prev !== 'object') return value;
-  if (Array.isArray(value)) {
-    if (!Array.isArray(prev)) return value;
-    let same = value.length === prev.length;
-    for (let i = 0; i < value.length; i++) {
-      const v: unknown = value[i];
-      const p: unknown = prev[i];
-      if (v === p) continue;
-      if (v !== null && typeof v === 'object' && shareDecoded(v, p) === p) value[i] = p;
-      else same = false;
-    }
-    return same ? prev : value;
-  }
-  if (Array.isArray(prev)) return value;
-  const o = value as Record<string, unknown>;
-  const old = prev as Record<string, unknown>;
-  let same = true;
-  let n = 0;
-  for (const k in o) {
-    n++;
-    const v = o[k];
-    const p = old[k];
-    if (v === p) {
-      if (p === undefined && !(k in old)) same = false;
-    } else if (v !== null && typeof v === 'object' && shareDecoded(v, p) === p) o[k] = p;
-    else same = false;
   }
   if (!same) return value;
   // Equal when `prev` has no other keys.
@@ -200,7 +162,6 @@ function trim<T extends KubeObject>(obj: T, prev: Readonly<T> | undefined, own: 
   if (prev === undefined) return own ? ownStrings(o) : o;
   const fields = o as Record<string, unknown>;
   const old = prev as Record<string, unknown>;
-  if (own) for (const k in fields) fields[k] = shareEqual(fields[k], old[k]);
-  else for (const k in fields) fields[k] = shareDecoded(fields[k], old[k]);
+  for (const k in fields) fields[k] = shareEqual(fields[k], old[k], own);
   return o;
 }
