@@ -180,14 +180,7 @@ export class RecordWriter {
     const id = this.idOf(s);
     if (id >= 0) {
       this.room(3);
-      if (id < 0x100) {
-        this.buf[this.pos++] = T_STRING_ID8;
-        this.buf[this.pos++] = id;
-      } else {
-        this.buf[this.pos++] = T_STRING_ID16;
-        this.buf.writeUInt16LE(id, this.pos);
-        this.pos += 2;
-      }
+      this.tableId(id, T_STRING_ID8, T_STRING_ID16);
       return;
     }
     const n = s.length;
@@ -304,14 +297,19 @@ export class RecordWriter {
       }
       return;
     }
+    this.tableId(id, T_RECORD8, T_RECORD16);
+    for (const k in o) this.value(o[k]);
+  }
+
+  /** A string or structure id: one byte after `tag8` below 256, else two after `tag16` (room for 3 made by the caller). */
+  private tableId(id: number, tag8: number, tag16: number): void {
     if (id < 0x100) {
-      this.buf[this.pos++] = T_RECORD8;
+      this.buf[this.pos++] = tag8;
       this.buf[this.pos++] = id;
     } else {
-      this.buf[this.pos++] = T_RECORD16;
+      this.buf[this.pos++] = tag16;
       this.buf.writeUInt16LE(id, this.pos);
       this.pos += 2;
     }
-    for (const k in o) this.value(o[k]);
   }
 }
