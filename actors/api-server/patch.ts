@@ -9,6 +9,7 @@
  * with another writer never loses either change.
  */
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, type JsonValue } from '../../lib/api/patch/index.js';
+import { isObject } from '../../lib/api/patch/json-value.js';
 import { prepareForStatusUpdate } from '../../lib/api/defaults/index.js';
 import { groupKind, type ResourceDef } from '../../lib/api/resources/index.js';
 import { badRequest, invalid } from '../../lib/api/status.js';
@@ -52,12 +53,8 @@ export function applyPatch(type: Exclude<PatchType, 'apply'>, current: unknown, 
 
 /** A copy of the top level and of metadata's top level (when they are maps); the rest shared. */
 function ownTop(obj: unknown): unknown {
-  if (!isMap(obj)) return obj; // checkBody refuses it as it is
-  return isMap(obj.metadata) ? { ...obj, metadata: { ...obj.metadata } } : { ...obj };
-}
-
-function isMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(obj)) return obj; // checkBody refuses it as it is
+  return isObject(obj.metadata) ? { ...obj, metadata: { ...obj.metadata } } : { ...obj };
 }
 
 function unprocessable(message: string): Status {
